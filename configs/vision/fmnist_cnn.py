@@ -1,0 +1,28 @@
+r"""Fashion-MNIST CNN: the dataset's own benchmark convnet (conv5x5-32, pool, conv5x5-64, pool, FC-1024,
+dropout 0.4, FC-10).
+
+  python -m experiments.train --config=configs/vision/fmnist_cnn.py:cpu --workdir=runs/fmnist_cnn
+
+Reference: 91.6 % test accuracy (fashion-mnist README, TF convnet.py, SGD 200k steps).
+Expected (cpu preset, 2-core CPU): see the README results table; target >= 91.5 %.
+full preset: longer training for a GPU/TPU.
+"""
+from configs import common
+
+
+def get_config(preset: str = 'cpu'):
+  config = common.base(preset, name='fmnist_cnn', task='classification')
+  config.data.name = 'fashion_mnist'
+  config.model.name = 'cnn'
+  config.model.features = (32, 64)
+  config.model.dense = 1024
+  config.model.dropout = 0.4
+  config.optim.name = 'adam'
+  config.optim.lr = 1e-3
+  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 200)
+  common.preset(config, preset,
+                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
+                           train_limit=256),
+                cpu=dict(epochs=8, batch_size=128),
+                full=dict(epochs=30, batch_size=128))
+  return config

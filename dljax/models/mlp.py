@@ -1,0 +1,49 @@
+"""Multi-layer perceptrons: a_j = sum_i z_i w_ij + b_j, z_j = sigma(a_j), layer after layer."""
+from typing import Sequence
+
+import flax.linen as nn
+
+from dljax.models.layers import activation, as_flat
+
+INITS = {
+    # He: N(0, 2/n_in) (the notes write (2/n_in)^2 as the variance, an error).
+    'he': nn.initializers.variance_scaling(2.0, 'fan_in', 'normal'),
+    'lecun': nn.initializers.lecun_normal(),
+    'too_small': nn.initializers.normal(1e-3),
+    'too_large': nn.initializers.normal(1.0),
+    'constant': nn.initializers.constant(0.1),  # identical weights: symmetry is never broken
+}
+
+
+class MLP(nn.Module):
+  """Dense -> activation (-> dropout) per hidden layer, then a linear read-out."""
+  hidden: Sequence[int] = (256, 128)
+  num_outputs: int = 10
+  act: str = 'relu'
+  dropout: float = 0.0
+  init: str = 'lecun'
+
+  @nn.compact
+  def __call__(self, x, train: bool = False):
+    if self.init not in INITS:
+      raise ValueError(f'model.init={self.init!r} is unknown; use one of {sorted(INITS)}.')
+    sigma, kernel_init = activation(self.act), INITS[self.init]
+    z = as_flat(x)
+    for width in self.hidden:
+      z = sigma(nn.Dense(width, kernel_init=kernel_init)(z))  # z_j = sigma(sum_i z_i w_ij + b_j)
+      z = nn.Dropout(self.dropout, deterministic=not train)(z)
+    out = nn.Dense(self.num_outputs, kernel_init=kernel_init)(z)
+    return out[:, 0] if self.num_outputs == 1 else out
+
+
+class ResidualMLP(nn.Module):
+  """MNIST-1D's reference MLP: h1 = relu(W1 x), h2 = h1 + relu(W2 h1), y = W3 h2 (15,210 params)."""
+  width: int = 100
+  num_outputs: int = 10
+
+  @nn.compact
+  def __call__(self, x, train: bool = False):
+    del train
+    h = nn.relu(nn.Dense(self.width)(as_flat(x)))
+    h = h + nn.relu(nn.Dense(self.width)(h))
+    return nn.Dense(self.num_outputs)(h)

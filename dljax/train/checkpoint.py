@@ -1,0 +1,64 @@
+"""Checkpoints with Orbax: the train state, the data-iterator state and run metadata, saved together.
+
+Two managers under <workdir>/checkpoints: `latest/` keeps the last K steps (async, every N steps and
+at the end) and `best/` keeps the one step with the best evaluation metric so far.
+"""
+import os
+
+import jax
+import orbax.checkpoint as ocp
+
+
+def _manager(directory: str, keep: int, use_async: bool) -> ocp.CheckpointManager:
+  options = ocp.CheckpointManagerOptions(max_to_keep=keep, create=True,
+                                         enable_async_checkpointing=use_async)
+  return ocp.CheckpointManager(directory, options=options,
+                               item_names=('state', 'data', 'meta'))
+
+
+class Checkpoints:
+  """Saves and restores (state, data-iterator state, metadata) triples."""
+
+  def __init__(self, workdir: str, keep: int = 2, use_async: bool = True):
+    root = os.path.join(os.path.abspath(workdir), 'checkpoints')
+    self.latest = _manager(os.path.join(root, 'latest'), keep, use_async)
+    self.best = _manager(os.path.join(root, 'best'), 1, use_async)
+
+  @staticmethod
+  def _save_args(state, data_state, meta):
+    return ocp.args.Composite(state=ocp.args.StandardSave(state),
+                              data=ocp.args.JsonSave(data_state),
+                              meta=ocp.args.JsonSave(meta))
+
+  def save(self, step: int, state, data_state: dict, meta: dict, best: bool = False):
+    manager = self.best if best else self.latest
+    if manager.latest_step() == step:
+      return
+    manager.save(step, args=self._save_args(state, data_state, meta), force=True)
+
+  def latest_step(self):
+    return self.latest.latest_step()
+
+  def restore(self, abstract_state, step=None, best: bool = False):
+    """Returns (state, data_state, meta) of `step` (default: the newest), or None if there is none."""
+    manager = self.best if best else self.latest
+    step = manager.latest_step() if step is None else step
+    if step is None:
+      return None
+    restored = manager.restore(step, args=ocp.args.Composite(
+        state=ocp.args.StandardRestore(abstract_state),
+        data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
+    return restored.state, restored.data, restored.meta
+
+  def wait(self):
+    self.latest.wait_until_finished()
+    self.best.wait_until_finished()
+
+  def close(self):
+    self.latest.close()
+    self.best.close()
+
+
+def abstract(state):
+  """ShapeDtypeStructs (with shardings) describing `state`, for restoring into the same layout."""
+  return jax.tree.map(ocp.utils.to_shape_dtype_struct, state)

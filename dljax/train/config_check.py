@@ -1,0 +1,64 @@
+"""Checks a resolved config before any data is read or anything is compiled."""
+import difflib
+
+import jax
+
+from dljax import data, models, optim
+from dljax.errors import ConfigError, DataError
+from dljax.train import tasks
+
+
+def _positive(config, key):
+  node = config
+  for part in key.split('.'):
+    node = node[part]
+  if not isinstance(node, (int, float)) or isinstance(node, bool) or node <= 0:
+    raise ConfigError(f'{key}={node!r} must be a positive number; set --config.{key}=<value > 0>.')
+
+
+def validate(config):
+  """Raises ConfigError/DataError naming the offending key and the fix."""
+  for key in ('name', 'task', 'seed', 'data', 'model', 'optim', 'train'):
+    if key not in config:
+      raise ConfigError(f'the config has no field {key!r}; every experiment config defines it.')
+  if config.task not in tasks.TASKS:
+    raise ConfigError(f'task={config.task!r} is unknown; use one of {sorted(tasks.TASKS)}.')
+  for key in ('data.batch_size', 'data.eval_batch_size', 'optim.lr', 'train.log_every',
+              'train.eval_every', 'train.checkpoint_every'):
+    _positive(config, key)
+  if not config.train.get('steps', 0) and not config.train.get('epochs', 0):
+    raise ConfigError('set a positive train.steps or train.epochs.')
+  for key in ('train.steps', 'train.epochs'):
+    value = config.train.get(key.split('.')[1], 0)
+    if value and not value > 0 or (value is not None and value < 0):
+      raise ConfigError(f'{key}={value!r} must be positive.')
+  n = jax.device_count()
+  for key in ('batch_size', 'eval_batch_size'):
+    if config.data[key] % n:
+      raise ConfigError(f'data.{key}={config.data[key]} is not divisible by the {n} devices; '
+                        f'use a multiple of {n}.')
+  if config.train.get('nonfinite', 'halt') not in ('halt', 'skip'):
+    raise ConfigError(f"train.nonfinite={config.train.nonfinite!r}; use 'halt' or 'skip'.")
+  try:
+    data.check_name(config.data.name, config.data.get('source', 'local'))
+  except DataError as e:
+    raise ConfigError(str(e)) from None
+  optimizers = [config.optim] + ([config.optim_d] if 'optim_d' in config else [])
+  for cfg in optimizers:
+    if cfg.name not in optim.OPTIMIZER_NAMES:
+      close = difflib.get_close_matches(cfg.name, optim.OPTIMIZER_NAMES, n=1)
+      hint = f' (did you mean {close[0]!r}?)' if close else ''
+      raise ConfigError(f'optim.name={cfg.name!r} is unknown{hint}; use one of '
+                        f'{list(optim.OPTIMIZER_NAMES)}.')
+  if config.task != 'gan':
+    models.build(config.model)
+
+
+def validate_optimizers(config, total_steps: int):
+  """Builds every optimizer once (no compilation) so that a bad schedule fails here, clearly."""
+  for key in ('optim', 'optim_d'):
+    if key in config:
+      try:
+        optim.get_optimizer(config[key], total_steps)
+      except ValueError as e:
+        raise ConfigError(f'{key}: {e}') from None

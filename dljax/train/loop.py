@@ -1,0 +1,227 @@
+"""The training loop shared by every experiment.
+
+  state <- task.init(key)                       (or the newest checkpoint in the workdir)
+  for step in [state.step, total):
+      state, metrics <- train_step(state, next(batches), fold_in(key, step))   jit, sharded, donated
+      metrics of the previous step are fetched now, so the device never waits for the host
+  evaluate, checkpoint (Orbax, async), log (JSONL + TensorBoard + progress bar), plot, summary.json
+"""
+import json
+import os
+import shutil
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from dljax import data as data_lib, viz
+from dljax.data import pipeline
+from dljax.errors import NonFiniteError, WorkdirError
+from dljax.train import checkpoint, config_check, mesh as mesh_lib, tasks, writers
+
+# fields whose change makes old checkpoints belong to another experiment
+IDENTITY_KEYS = ('name', 'task', 'model', 'data.name')
+
+
+def _identity(config_dict: dict) -> dict:
+  out = {}
+  for key in IDENTITY_KEYS:
+    node = config_dict
+    for part in key.split('.'):
+      node = node.get(part, None) if isinstance(node, dict) else None
+    out[key] = node
+  return out
+
+
+def prepare_workdir(workdir: str, config, overwrite: bool):
+  """Refuses a file, or a workdir holding another experiment's run, unless --overwrite."""
+  if os.path.exists(workdir) and not os.path.isdir(workdir):
+    raise WorkdirError(f'workdir {workdir} is a file; pass a directory path.')
+  saved = os.path.join(workdir, 'config.json')
+  if os.path.exists(saved) and not overwrite:
+    with open(saved) as f:
+      old = _identity(json.load(f))
+    new = _identity(json.loads(config.to_json_best_effort()))
+    if old != new:
+      diff = [k for k in IDENTITY_KEYS if old[k] != new[k]]
+      raise WorkdirError(f'workdir {workdir} holds a run of another experiment ({diff[0]}: '
+                         f'{old[diff[0]]!r} there, {new[diff[0]]!r} now); use a new --workdir, or '
+                         'pass --overwrite to delete it.')
+  if overwrite and os.path.isdir(workdir) and jax.process_index() == 0:
+    shutil.rmtree(workdir)
+  try:
+    os.makedirs(workdir, exist_ok=True)
+    probe = os.path.join(workdir, f'.write_test_{jax.process_index()}')
+    with open(probe, 'w') as f:
+      f.write('ok')
+    os.remove(probe)
+  except OSError as e:
+    raise WorkdirError(f'workdir {workdir} is not writable ({e.strerror}); choose another '
+                       '--workdir.') from None
+  if jax.process_index() == 0:
+    with open(saved, 'w') as f:
+      f.write(config.to_json_best_effort(indent=2))
+
+
+def total_steps(config, n_train: int) -> int:
+  if config.train.get('steps', 0):
+    return int(config.train.steps)
+  return int(np.ceil(config.train.epochs * n_train / config.data.batch_size))
+
+
+def _versions():
+  import flax as fx, optax, orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top,multiple-imports
+  return {'jax': jax.__version__, 'flax': fx.__version__, 'optax': optax.__version__,
+          'orbax': ocp.__version__, 'numpy': np.__version__}
+
+
+def _better(value, best, mode):
+  if not np.isfinite(value):
+    return False
+  return best is None or (value > best if mode == 'max' else value < best)
+
+
+def make_train_step(task, policy: str):
+  """Wraps task.train_step into (state, batch) -> (state, metrics) with per-step randomness."""
+
+  def step(state, batch):
+    rng = jax.random.fold_in(state.rng, state.step)  # the step's key: fold_in(key, step)
+    new_state, metrics = task.train_step(state, batch, rng)
+    new_state = new_state.replace(step=state.step + 1)
+    if policy == 'skip':  # keep the old state when the loss or the gradients are not finite
+      ok = jnp.isfinite(metrics['train/loss']) & jnp.isfinite(metrics.get('train/grad_norm', 0.0))
+      kept = state.replace(step=state.step + 1)
+      new_state = jax.tree.map(lambda a, b: jnp.where(ok, a, b), new_state, kept)
+      metrics['train/skipped'] = 1 - ok.astype(jnp.int32)
+    return new_state, metrics
+
+  return step
+
+
+class Run:
+  """One experiment in one workdir: build, restore, train, evaluate, write outputs."""
+
+  def __init__(self, config, workdir: str, overwrite: bool = False, progress: bool = True):
+    config_check.validate(config)
+    self.config, self.workdir, self.progress = config, workdir, progress
+    prepare_workdir(workdir, config, overwrite)
+    self.data = {split: data_lib.load_split(config.data, split) for split in ('train', 'test')}
+    self.total_steps = total_steps(config, len(self.data['train']['y']))
+    config_check.validate_optimizers(config, self.total_steps)
+    self.task = tasks.TASKS[config.task](config, self.total_steps)
+    self.mesh = mesh_lib.make_mesh()
+    self.repl = mesh_lib.replicated(self.mesh)
+    self.policy = config.train.get('nonfinite', 'halt')
+    self.ckpt = checkpoint.Checkpoints(workdir, keep=config.train.get('keep_checkpoints', 2),
+                                       use_async=config.train.get('async_checkpoints', True))
+
+  def put(self, batch):
+    return mesh_lib.put_batch(batch, self.mesh)
+
+  def init_state(self):
+    example = {k: v[:2] for k, v in self.data['train'].items()}
+    init = jax.jit(lambda key: self.task.init(key, example), out_shardings=self.repl)
+    return init(jax.random.PRNGKey(self.config.seed))
+
+  def run(self) -> dict:
+    config, task = self.config, self.task
+    state = self.init_state()
+    batches = pipeline.train_iterator(self.data['train'], config.data.batch_size,
+                                      seed=config.seed, process_index=jax.process_index(),
+                                      process_count=jax.process_count())
+    meta = {'best': None, 'best_step': None, 'best_metrics': None, 'wall_s': 0.0}
+    restored = self.ckpt.restore(checkpoint.abstract(state))
+    if restored is not None:
+      state, data_state, meta = restored
+      batches.set_state(data_state)
+    start = int(jax.device_get(state.step))
+    summary_path = os.path.join(self.workdir, 'summary.json')
+    if start >= self.total_steps and os.path.exists(summary_path):
+      with open(summary_path) as f:
+        return json.load(f)  # a finished run is not retrained
+
+    train_step = jax.jit(make_train_step(task, self.policy),
+                         in_shardings=(self.repl, mesh_lib.data_sharded(self.mesh)),
+                         out_shardings=(self.repl, self.repl), donate_argnums=0)
+    eval_step = jax.jit(task.eval_step, in_shardings=(self.repl, mesh_lib.data_sharded(self.mesh)),
+                        out_shardings=self.repl)
+    evaluate = lambda s: task.evaluate(s, self.data['test'], eval_step, self.put)  # pylint: disable=unnecessary-lambda-assignment
+    writer = writers.MetricWriter(self.workdir, self.total_steps, start, self.progress)
+    train_cfg = config.train
+    t0, t_last, step_last = time.time(), time.time(), start
+    pending = None  # (step, device metrics) of the step before
+    last_test = None
+
+    def fetch(pending):
+      step, metrics = pending
+      metrics = jax.device_get(metrics)
+      loss = float(metrics['train/loss'])
+      grad_ok = np.isfinite(metrics.get('train/grad_norm', 0.0))
+      if self.policy == 'halt' and not (np.isfinite(loss) and grad_ok):
+        raise NonFiniteError(
+            f'non-finite loss ({loss}) or gradient norm at step {step}; the last good checkpoint '
+            f'(step {self.ckpt.latest_step()}) is kept. Lower optim.lr, add optim.grad_clip_norm, '
+            'or set train.nonfinite=skip.')
+      return step, metrics
+
+    def save(step, best=False):
+      meta['wall_s'] = meta_wall0 + time.time() - t0
+      self.ckpt.save(step, state, batches.get_state(), meta, best=best)
+
+    meta_wall0 = meta['wall_s']
+    try:
+      for step in range(start + 1, self.total_steps + 1):
+        state, metrics = train_step(state, self.put(next(batches)))
+        writer.advance()
+        if pending is not None:
+          done_step, done = fetch(pending)
+          if done_step % train_cfg.log_every == 0:
+            now = time.time()
+            done['train/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
+            t_last, step_last = now, done_step
+            writer.write(done_step, done)
+        pending = (step, metrics)
+        is_last = step == self.total_steps
+        if step % train_cfg.eval_every == 0 or step % train_cfg.checkpoint_every == 0 or is_last:
+          done_step, done = fetch(pending)
+          pending = None
+          if done_step % train_cfg.log_every == 0 or is_last:
+            now = time.time()
+            done['train/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
+            t_last, step_last = now, done_step
+            writer.write(done_step, done)
+          if step % train_cfg.eval_every == 0 or is_last:
+            test = last_test = evaluate(state)
+            writer.write(step, test)
+            value = test.get(task.best_metric, np.nan)
+            if _better(value, meta['best'], task.best_mode):
+              meta.update(best=value, best_step=step, best_metrics=test)
+              save(step, best=True)
+          if step % train_cfg.checkpoint_every == 0 or is_last:
+            save(step)
+      wall_s = meta_wall0 + time.time() - t0
+    finally:
+      writer.close()
+      self.ckpt.wait()
+
+    final = last_test if last_test is not None else evaluate(state)
+    summary = {
+        'experiment': config.name, 'final': final, 'best': meta['best_metrics'],
+        'best_step': meta['best_step'], 'steps': self.total_steps, 'wall_s': wall_s,
+        'steps_per_s': (self.total_steps - start) / max(time.time() - t0, 1e-9),
+        'versions': _versions(), 'devices': {'count': jax.device_count(),
+                                             'kind': jax.devices()[0].device_kind,
+                                             'processes': jax.process_count()},
+    }
+    if jax.process_index() == 0:
+      viz.curves(writers.read_metrics(self.workdir), self.workdir)
+      task.plots(state, self.workdir, self.data)
+      with open(summary_path, 'w') as f:
+        json.dump(summary, f, indent=2)
+    self.ckpt.close()
+    return summary
+
+
+def train_and_evaluate(config, workdir: str, overwrite: bool = False, progress: bool = True) -> dict:
+  return Run(config, workdir, overwrite, progress).run()

@@ -1,0 +1,5 @@
+"""Task kinds. `TASKS` maps a config's `task` field to its class."""
+from dljax.train.tasks.classification import Classification
+from dljax.train.tasks.gan import GAN
+
+TASKS = {'classification': Classification, 'gan': GAN}

@@ -1,0 +1,54 @@
+"""The contract between an experiment and the training loop.
+
+A task owns the networks, the losses and the evaluation; the loop owns everything else (data,
+sharding, compilation, checkpoints, logging). Every method that runs on device is pure:
+
+  init(rng, batch)                   -> TrainState
+  train_step(state, batch, rng)      -> (state, metrics)   the loop bumps state.step and jits it
+  eval_step(state, batch)            -> dict of sums over the real (mask == 1) examples
+  summarize(sums)                    -> {'test/<metric>': value}      (on the host)
+  plots(state, workdir, data)        -> writes PNGs under <workdir>/plots (on the host)
+
+Several networks and optimizers (GAN), EMA targets, inner loops or non-gradient updates live inside
+`train_step` and in `TrainState.nets` / `TrainState.extra`: the loop never looks inside them.
+"""
+import jax
+import numpy as np
+
+from dljax.data import pipeline
+
+
+class Task:
+  """Base class; subclasses implement init/train_step and usually eval_step/summarize."""
+
+  best_metric = 'test/loss'
+  best_mode = 'min'
+
+  def __init__(self, config, total_steps: int):
+    self.config = config
+    self.total_steps = total_steps
+
+  def init(self, rng, batch):
+    raise NotImplementedError
+
+  def train_step(self, state, batch, rng):
+    raise NotImplementedError
+
+  def eval_step(self, state, batch):
+    raise NotImplementedError
+
+  def summarize(self, sums: dict) -> dict:
+    raise NotImplementedError
+
+  def evaluate(self, state, arrays: dict, eval_fn, put_batch) -> dict:
+    """Runs the compiled `eval_fn` over every example once (padded, masked) and summarizes."""
+    total = None
+    for batch in pipeline.eval_batches(arrays, self.config.data.eval_batch_size,
+                                       jax.process_index(), jax.process_count()):
+      sums = eval_fn(state, put_batch(batch))
+      total = sums if total is None else jax.tree.map(np.add, total, sums)
+      total = jax.device_get(total)
+    return self.summarize(total)
+
+  def plots(self, state, workdir: str, data: dict):
+    del state, workdir, data

@@ -1,0 +1,96 @@
+"""Supervised prediction: multiclass softmax, binary logistic / hinge / square losses, regression."""
+import jax
+import jax.numpy as jnp
+import optax
+
+from dljax import models, optim
+from dljax.train.state import ModelState, TrainState
+from dljax.train.tasks.base import Task
+
+
+def _signed(y):
+  return 2.0 * y - 1.0  # {0, 1} -> {-1, +1}
+
+
+# loss(score or logits, y) per example, y in {0..K-1} (softmax), {0, 1} (binary) or real (mse)
+LOSSES = {
+    'softmax': optax.softmax_cross_entropy_with_integer_labels,  # -log softmax(f(x))_y
+    'logistic': lambda s, y: optax.sigmoid_binary_cross_entropy(s, y.astype(s.dtype)),  # -log s(+-f)
+    'hinge': lambda s, y: jnp.maximum(0.0, 1.0 - _signed(y) * s),  # max(0, 1 - y f(x)), y in +-1
+    'square': lambda s, y: (s - _signed(y)) ** 2,  # linear regression used as a classifier
+    'mse': lambda s, y: (s - y) ** 2,  # regression
+}
+
+
+class Classification(Task):
+  """f(x) -> prediction; the loss is `config.loss` (default softmax cross-entropy)."""
+
+  best_metric = 'test/accuracy'
+  best_mode = 'max'
+
+  def __init__(self, config, total_steps):
+    super().__init__(config, total_steps)
+    self.model = models.build(config.model)
+    self.loss_name = config.get('loss', 'softmax')
+    self.loss_fn = LOSSES[self.loss_name]
+    self.l2 = config.optim.get('l2', 0.0)
+    if self.loss_name == 'mse':
+      self.best_metric, self.best_mode = 'test/loss', 'min'
+
+  def init(self, rng, batch):
+    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
+    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
+    tx = optim.get_optimizer(self.config.optim, self.total_steps)
+    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+
+  def predict(self, net, x, train=False, rng=None):
+    """Returns (outputs, updated mutable collections)."""
+    mutable = list(net.model_state) if train and net.model_state else False
+    out = self.model.apply(net.variables(), x, train=train, rngs={'dropout': rng} if train else None,
+                           mutable=mutable)
+    return out if mutable else (out, net.model_state)
+
+  def objective(self, params, net, batch, rng):
+    """Mean loss over the batch + the L2 penalty lambda ||w||^2 (if optim.l2 > 0)."""
+    out, model_state = self.predict(net.replace(params=params), batch['x'], train=True, rng=rng)
+    loss = self.loss_fn(out, batch['y']).mean()
+    penalty = self.l2 * sum(jnp.sum(w ** 2) for w in jax.tree.leaves(params)) if self.l2 else 0.0
+    return loss + penalty, (loss, out, model_state)
+
+  def correct(self, out, y):
+    if self.loss_name == 'softmax':
+      return (out.argmax(-1) == y).astype(jnp.float32)
+    return ((out > 0) == (y > 0)).astype(jnp.float32)
+
+  def train_step(self, state, batch, rng):
+    net = state.nets['model']
+    grads, (loss, out, model_state) = jax.grad(self.objective, has_aux=True)(
+        net.params, net, batch, rng)
+    net = net.apply_gradients(grads, model_state)
+    metrics = {'train/loss': loss, 'train/grad_norm': optax.global_norm(grads),
+               'train/param_norm': optax.global_norm(net.params)}
+    if self.loss_name != 'mse':
+      metrics['train/accuracy'] = self.correct(out, batch['y']).mean()
+    return state.replace(nets={'model': net}), metrics
+
+  def eval_step(self, state, batch):
+    out, _ = self.predict(state.nets['model'], batch['x'])
+    mask = batch['mask'].astype(jnp.float32)
+    sums = {'loss': jnp.sum(self.loss_fn(out, batch['y']) * mask), 'count': jnp.sum(mask)}
+    if self.loss_name != 'mse':
+      sums['correct'] = jnp.sum(self.correct(out, batch['y']) * mask)
+    return sums
+
+  def summarize(self, sums):
+    metrics = {'test/loss': float(sums['loss'] / sums['count'])}
+    if 'correct' in sums:
+      metrics['test/accuracy'] = float(sums['correct'] / sums['count'])
+    return metrics
+
+  def plots(self, state, workdir, data):
+    from dljax import viz  # pylint: disable=g-import-not-at-top
+    x = data['test']['x']
+    if x.ndim == 2 and x.shape[1] == 2:
+      net = state.nets['model']
+      predict = jax.jit(lambda x: self.predict(net, x)[0])
+      viz.decision_boundary(predict, data['test'], workdir, binary=self.loss_name != 'softmax')

@@ -1,0 +1,64 @@
+"""Plots written as PNG files into <workdir>/plots."""
+import os
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
+import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+
+def _save(fig, workdir, name):
+  path = os.path.join(workdir, 'plots', name)
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
+def curves(rows: list, workdir: str, name: str = 'curves.png'):
+  """Every logged metric against the step, train and test side by side per metric name."""
+  keys = sorted({k for r in rows for k, v in r.items() if k != 'step' and isinstance(v, (int, float))})
+  groups = sorted({k.split('/', 1)[-1] for k in keys})
+  if not groups:
+    return None
+  cols = min(3, len(groups))
+  nrows = -(-len(groups) // cols)
+  fig, axes = plt.subplots(nrows, cols, figsize=(4.5 * cols, 3.2 * nrows), squeeze=False)
+  for ax, group in zip(axes.flat, groups):
+    for k in keys:
+      if k.split('/', 1)[-1] == group:
+        pts = [(r['step'], r[k]) for r in rows if k in r]
+        ax.plot(*zip(*pts), label=k, marker='.' if len(pts) < 30 else None)
+    ax.set_title(group)
+    ax.set_xlabel('step')
+    ax.legend(fontsize=7)
+  for ax in list(axes.flat)[len(groups):]:
+    ax.axis('off')
+  fig.tight_layout()
+  return _save(fig, workdir, name)
+
+
+def decision_boundary(predict, data: dict, workdir: str, binary: bool, name='decision_boundary.png'):
+  """The classifier's regions over the square holding the data, with the test points on top."""
+  x, y = data['x'], data['y']
+  lo, hi = x.min(0) - 0.2, x.max(0) + 0.2
+  g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
+  grid = np.stack([g0.ravel(), g1.ravel()], -1).astype(np.float32)
+  out = np.asarray(predict(grid))
+  region = (out > 0) if binary else out.argmax(-1)
+  fig, ax = plt.subplots(figsize=(4.5, 4.5))
+  ax.contourf(g0, g1, region.reshape(g0.shape), alpha=0.3, cmap='coolwarm')
+  ax.scatter(x[:, 0], x[:, 1], c=y, s=4, cmap='coolwarm')
+  ax.set_title('decision boundary')
+  return _save(fig, workdir, name)
+
+
+def gan_samples(real, fake, workdir, name='samples.png'):
+  fig, ax = plt.subplots(figsize=(4.5, 4.5))
+  ax.scatter(real[:, 0], real[:, 1], s=2, alpha=0.4, label='data')
+  ax.scatter(fake[:, 0], fake[:, 1], s=2, alpha=0.4, label='G(z)')
+  ax.legend(markerscale=5)
+  ax.set_aspect('equal')
+  ax.set_title('GAN samples')
+  return _save(fig, workdir, name)
