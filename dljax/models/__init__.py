@@ -15,14 +15,28 @@ MODELS = {
 
 
 def build(model_cfg):
-  """Instantiates `MODELS[model_cfg.name]` with the other fields of `model_cfg` as attributes."""
-  if model_cfg.name not in MODELS:
-    raise ConfigError(f'model.name={model_cfg.name!r} is unknown; use one of {sorted(MODELS)}.')
-  cls = MODELS[model_cfg.name]
+  """Instantiates the model that `model_cfg` names.
+
+  Flat form:     model.name='mlp', model.hidden=(256,), ...   -> MODELS['mlp'](hidden=(256,), ...)
+  Variant form:  model.name='cnn', model.cnn=dict(arch='cnn1d', channels=25), model.mlp=...
+                 -> MODELS['cnn1d'](channels=25): a config can offer several models and switch
+                 between them with --config.model.name=... alone.
+  """
+  variant = model_cfg.get(model_cfg.name, None)
+  if variant is not None and hasattr(variant, 'items'):
+    kwargs = {k: v for k, v in variant.items() if k != 'arch'}
+    arch, where = variant.get('arch', model_cfg.name), f'model.{model_cfg.name}'
+  else:
+    kwargs = {k: v for k, v in model_cfg.items() if k != 'name'}
+    arch, where = model_cfg.name, 'model'
+  if arch not in MODELS:
+    raise ConfigError(f'model.name={model_cfg.name!r} is unknown; use one of {sorted(MODELS)}'
+                      + (f' or {sorted(k for k, v in model_cfg.items() if hasattr(v, "items"))}'
+                         if variant is None else '') + '.')
+  cls = MODELS[arch]
   fields = {f.name for f in dataclasses.fields(cls) if f.init} - {'parent', 'name'}
-  kwargs = {k: v for k, v in model_cfg.items() if k != 'name'}
   unknown = sorted(set(kwargs) - fields)
   if unknown:
-    raise ConfigError(f'model.{unknown[0]} is not a field of {cls.__name__} (model.name='
-                      f'{model_cfg.name!r}); its fields are {sorted(fields)}.')
+    raise ConfigError(f'{where}.{unknown[0]} is not a field of {cls.__name__}; '
+                      f'its fields are {sorted(fields)}.')
   return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()})
