@@ -21,13 +21,13 @@ class MLP(nn.Module):
   num_outputs: int = 10
   act: str = 'relu'
   dropout: float = 0.0
-  init: str = 'lecun'
+  init_scheme: str = 'lecun'
 
   @nn.compact
   def __call__(self, x, train: bool = False):
-    if self.init not in INITS:
-      raise ValueError(f'model.init={self.init!r} is unknown; use one of {sorted(INITS)}.')
-    sigma, kernel_init = activation(self.act), INITS[self.init]
+    if self.init_scheme not in INITS:
+      raise ValueError(f'model.init_scheme={self.init_scheme!r} is unknown; use one of {sorted(INITS)}.')
+    sigma, kernel_init = activation(self.act), INITS[self.init_scheme]
     z = as_flat(x)
     for width in self.hidden:
       z = sigma(nn.Dense(width, kernel_init=kernel_init)(z))  # z_j = sigma(sum_i z_i w_ij + b_j)

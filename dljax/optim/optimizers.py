@@ -30,7 +30,7 @@ def _descend(eta: jax.Array, direction: optax.Updates) -> optax.Updates:
 
 
 class CountState(NamedTuple):
-  """State of a stateless rule that only needs the step count t."""
+  """State of a rule whose only memory is the step count t."""
   count: jax.Array
 
 
@@ -61,7 +61,9 @@ class MomentumState(NamedTuple):
 
 def momentum(learning_rate: optax.ScalarOrSchedule, beta: float = 0.9,
              nesterov: bool = False) -> optax.GradientTransformation:
-  """Heavy-ball momentum in the notes' form: m_{t+1} = beta m_t + eta_t g_t ; w_{t+1} = w_t - m_{t+1}.
+  """Heavy-ball momentum in the notes' form.
+
+    m_{t+1} = beta m_t + eta_t g_t ;  w_{t+1} = w_t - m_{t+1}
 
   With `nesterov=True` the look-ahead gradient is rewritten at the current point
   (Sutskever et al. 2013; Bengio et al. 2013): w_{t+1} = w_t - (beta m_{t+1} + eta_t g_t).
@@ -97,7 +99,9 @@ class RmspropState(NamedTuple):
 
 def rmsprop(learning_rate: optax.ScalarOrSchedule, decay: float = 0.9,
             eps: float = 1e-8) -> optax.GradientTransformation:
-  """RMSProp, per coordinate: d_t = a d_{t-1} + (1-a) g_t^2 ; w_{t+1} = w_t - eta_t g_t / sqrt(d_t + eps).
+  """RMSProp, per coordinate.
+
+    d_t = a d_{t-1} + (1-a) g_t^2 ;  w_{t+1} = w_t - eta_t g_t / sqrt(d_t + eps)
 
   `a` is `decay`, d_0 = 0. eps sits INSIDE the square root, which is where
   optax.rmsprop puts it by default (eps_in_sqrt=True; PyTorch puts it outside).
@@ -130,7 +134,9 @@ def _squared_norm(tree: optax.Updates) -> jax.Array:
 
 def rmsprop_norm(learning_rate: optax.ScalarOrSchedule, decay: float = 0.9,
                  eps: float = 1e-8) -> optax.GradientTransformation:
-  """The notes' RMSProp on the whole gradient: d_t = a d_{t-1} + (1-a) ||g_t||^2 ; w_{t+1} = w_t - eta_t g_t / sqrt(d_t + eps).
+  """The notes' RMSProp on the whole gradient.
+
+    d_t = a d_{t-1} + (1-a) ||g_t||^2 ;  w_{t+1} = w_t - eta_t g_t / sqrt(d_t + eps)
 
   ||g_t|| is the norm of the whole gradient pytree, so every coordinate is
   divided by the same scalar: the update is parallel to g_t (only its length adapts).
@@ -160,7 +166,10 @@ class AdamState(NamedTuple):
 
 def adam(learning_rate: optax.ScalarOrSchedule, b1: float = 0.9, b2: float = 0.999,
          eps: float = 1e-8, bias_correction: bool = True) -> optax.GradientTransformation:
-  """Adam: m_t = b1 m_{t-1} + (1-b1) g_t ; v_t = b2 v_{t-1} + (1-b2) g_t^2 ; w_t = w_{t-1} - eta m_hat_t / (sqrt(v_hat_t) + eps).
+  """Adam (Kingma & Ba 2015).
+
+    m_t = b1 m_{t-1} + (1-b1) g_t ;  v_t = b2 v_{t-1} + (1-b2) g_t^2
+    w_t = w_{t-1} - eta_t m_hat_t / (sqrt(v_hat_t) + eps)
 
   With bias correction m_hat_t = m_t / (1 - b1^t) and v_hat_t = v_t / (1 - b2^t),
   t = 1, 2, ... (the notes write 1 - b1, a typo: the correction must fade as t grows).
@@ -192,9 +201,11 @@ def adam(learning_rate: optax.ScalarOrSchedule, b1: float = 0.9, b2: float = 0.9
   return optax.GradientTransformation(init_fn, update_fn)
 
 
-def decoupled_weight_decay(weight_decay: float,
-                           learning_rate: optax.ScalarOrSchedule) -> optax.GradientTransformation:
-  """Decoupled weight decay, scaled by the learning rate: w_{t+1} = w_t - eta_t g_t - lambda eta_t w_t.
+def decoupled_weight_decay(
+    weight_decay: float, learning_rate: optax.ScalarOrSchedule) -> optax.GradientTransformation:
+  """Decoupled weight decay, scaled by the learning rate.
+
+    w_{t+1} = w_t - eta_t g_t - lambda eta_t w_t
 
   Chained after an optimizer, it adds -lambda eta_t w_t to that optimizer's updates.
   """
@@ -205,7 +216,8 @@ def decoupled_weight_decay(weight_decay: float,
 
   def update_fn(updates, state, params=None):
     if params is None:
-      raise ValueError('decoupled_weight_decay needs the params: call update(grads, state, params).')
+      raise ValueError('decoupled_weight_decay needs the params: '
+                       'call update(grads, state, params).')
     eta = _lr_at(learning_rate, state.count)
     # w_{t+1} = (w_t - eta_t g_t) - lambda eta_t w_t
     updates = jax.tree.map(lambda u, w: u - weight_decay * eta * w, updates, params)
@@ -216,7 +228,9 @@ def decoupled_weight_decay(weight_decay: float,
 
 def adamw(learning_rate: optax.ScalarOrSchedule, b1: float = 0.9, b2: float = 0.999,
           eps: float = 1e-8, weight_decay: float = 1e-4) -> optax.GradientTransformation:
-  """AdamW (Loshchilov & Hutter): w_t = w_{t-1} - eta_t (m_hat_t / (sqrt(v_hat_t) + eps) + lambda w_{t-1}).
+  """AdamW (Loshchilov & Hutter 2019).
+
+    w_t = w_{t-1} - eta_t (m_hat_t / (sqrt(v_hat_t) + eps) + lambda w_{t-1})
 
   Bias-corrected Adam chained with `decoupled_weight_decay`; like optax.adamw the
   decay is multiplied by the learning rate.

@@ -40,7 +40,9 @@ def polynomial(lr: float, alpha: float, t0: float = 1.0) -> optax.Schedule:
 
 def cosine_warm_restarts(lr: float, period: int, t_mult: int = 1,
                          eta_min: float = 0.0) -> optax.Schedule:
-  """SGDR (Loshchilov & Hutter 2017): eta_t = eta_min + (eta_0 - eta_min)(1 + cos(pi t_cur / T_i)) / 2.
+  """SGDR, cosine annealing with warm restarts (Loshchilov & Hutter 2017).
+
+    eta_t = eta_min + (eta_0 - eta_min)(1 + cos(pi t_cur / T_i)) / 2
 
   t_cur counts the steps since the last restart; cycle i lasts T_i = period t_mult^i
   steps, so cycle i starts at S_i = period (t_mult^i - 1) / (t_mult - 1)
@@ -78,8 +80,9 @@ def warmup_cosine(lr: float, warmup_steps: int, total_steps: int,
                   end_lr: float = 0.0) -> optax.Schedule:
   """Linear warmup to eta_0, then cosine decay to end_lr at total_steps (held afterwards).
 
-  eta_t = eta_0 t / warmup_steps                                      for t < warmup_steps,
-  eta_t = end_lr + (eta_0 - end_lr)(1 + cos(pi p)) / 2,  p = (t - warmup_steps) / (total_steps - warmup_steps) clipped to [0, 1].
+    eta_t = eta_0 t / warmup_steps                         for t < warmup_steps,
+    eta_t = end_lr + (eta_0 - end_lr)(1 + cos(pi p)) / 2   otherwise,
+  with p = (t - warmup_steps) / (total_steps - warmup_steps) clipped to [0, 1].
   """
   if not 0 <= warmup_steps < total_steps:
     raise ValueError(f'warmup_cosine needs 0 <= warmup_steps < total_steps, '

@@ -1,0 +1,26 @@
+r"""Fashion-MNIST MLP: 784-256-128-100-10, ReLU, dropout, Adam with warm-up + cosine decay.
+
+  python -m experiments.train --config=configs/vision/fmnist_mlp.py:cpu --workdir=runs/fmnist_mlp
+
+Reference: 88.33 % test accuracy (MLP 256-128-100, dropout 0.4, SGD+Nesterov, 100 epochs;
+fashion-mnist README). Target >= 88.0 %. Measured (cpu preset, 2-core CPU): see the README table.
+"""
+from configs import common
+
+
+def get_config(preset: str = 'cpu'):
+  config = common.base(preset, name='fmnist_mlp', task='classification')
+  config.data.name = 'fashion_mnist'
+  config.model.name = 'mlp'
+  config.model.hidden = (256, 128, 100)
+  config.model.act = 'relu'
+  config.model.dropout = 0.2
+  config.optim.name = 'adam'
+  config.optim.lr = 1e-3
+  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 500)
+  common.preset(config, preset,
+                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, train_limit=256,
+                           test_limit=1000),
+                cpu=dict(epochs=20, batch_size=128, eval_every=2000),
+                full=dict(epochs=100, batch_size=128, eval_every=2000))
+  return config
