@@ -62,3 +62,62 @@ def gan_samples(real, fake, workdir, name='samples.png'):
   ax.set_aspect('equal')
   ax.set_title('GAN samples')
   return _save(fig, workdir, name)
+
+
+def _moving_average(values, window: int):
+  """Trailing mean over up to `window` points (the first points average what there is)."""
+  v = np.asarray(values, dtype=np.float64)
+  if window <= 1 or len(v) < 2:
+    return v
+  c = np.cumsum(np.insert(v, 0, 0.0))
+  idx = np.arange(1, len(v) + 1)
+  lo = np.maximum(idx - window, 0)
+  return (c[idx] - c[lo]) / (idx - lo)
+
+
+def multi_curves(series: dict, ylabel: str, path: str, *, xlabel: str = 'step', smooth: int = 1,
+                 logy: bool = False, title: str = None, bars: dict = None,
+                 bars_label: str = None) -> str:
+  """Several curves in one panel, written to `path` (a .png).
+
+  series: {label: (xs, ys)}; smooth > 1 plots a trailing moving average over that many points.
+  bars: optional {label: value} (e.g. a final metric per curve), drawn as a second panel in the
+  curves' colours, with the values written on the bars.
+  """
+  fig, axes = plt.subplots(1, 2 if bars else 1, figsize=(11 if bars else 6.5, 4), squeeze=False,
+                           gridspec_kw={'width_ratios': [2, 1]} if bars else None)
+  ax = axes[0, 0]
+  colors = {}
+  for label, (xs, ys) in series.items():
+    (line,) = ax.plot(xs, _moving_average(ys, smooth), label=label, lw=1.3)
+    colors[label] = line.get_color()
+  ax.set_xlabel(xlabel)
+  ax.set_ylabel(ylabel)
+  if logy:
+    ax.set_yscale('log')
+  ax.grid(alpha=0.3, which='both')
+  ax.legend(fontsize=8)
+  if title:
+    ax.set_title(title)
+  if bars:
+    bx = axes[0, 1]
+    labels = list(bars)
+    values = [bars[k] for k in labels]
+    pos = np.arange(len(labels))
+    bx.barh(pos, values, color=[colors.get(k, 'gray') for k in labels])
+    bx.set_yticks(pos, labels, fontsize=8)
+    bx.invert_yaxis()
+    finite = [v for v in values if np.isfinite(v)]
+    if finite:
+      lo, hi = min(finite), max(finite)
+      pad = max(hi - lo, 1e-3)
+      bx.set_xlim(max(0.0, lo - 0.5 * pad) if lo > 0 else lo - 0.5 * pad, hi + 0.5 * pad)
+    for p, v in zip(pos, values):
+      bx.text(v, p, f' {v:.4f}', va='center', fontsize=8)
+    bx.set_xlabel(bars_label or '')
+    bx.grid(alpha=0.3, axis='x')
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path

@@ -55,10 +55,11 @@ def prepare(name: str):
   return builder.as_data_source()
 
 
-def _to_arrays(source, x_key, y_key, chunk=8192):
+def _to_arrays(source, x_key, y_key, limit=0, chunk=8192):
+  n = min(limit, len(source)) if limit else len(source)
   xs, ys = [], []
-  for start in range(0, len(source), chunk):
-    records = source.__getitems__(list(range(start, min(start + chunk, len(source)))))
+  for start in range(0, n, chunk):
+    records = source.__getitems__(list(range(start, min(start + chunk, n))))
     xs.append(np.stack([r[x_key] for r in records]))
     ys.append(np.stack([r[y_key] for r in records]))
   return np.concatenate(xs), np.concatenate(ys)
@@ -77,12 +78,9 @@ def load_split(data_cfg, split: str) -> dict:
     if split not in sources:
       raise DataError(f'{data_cfg.name} has no split {split!r}; it has {sorted(sources)}.')
     source = sources[split]
-  x, y = _to_arrays(source, x_key, y_key)
+  x, y = _to_arrays(source, x_key, y_key, limit=data_cfg.get(f'{split}_limit', 0))
   x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
   y = y.astype(np.int32) if np.issubdtype(y.dtype, np.integer) else y.astype(np.float32)
-  limit = data_cfg.get(f'{split}_limit', 0)
-  if limit:
-    x, y = x[:limit], y[:limit]
   return {'x': x, 'y': y}
 
 

@@ -178,7 +178,7 @@ class Run:
           done_step, done = fetch(pending)
           if done_step % train_cfg.log_every == 0:
             now = time.time()
-            done['train/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
+            done['perf/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
             t_last, step_last = now, done_step
             writer.write(done_step, done)
         pending = (step, metrics)
@@ -188,7 +188,7 @@ class Run:
           pending = None
           if done_step % train_cfg.log_every == 0 or is_last:
             now = time.time()
-            done['train/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
+            done['perf/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
             t_last, step_last = now, done_step
             writer.write(done_step, done)
           if step % train_cfg.eval_every == 0 or is_last:

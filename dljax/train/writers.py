@@ -30,11 +30,13 @@ class MetricWriter:
                            mininterval=1.0, smoothing=0.1)
 
   def write(self, step: int, metrics: dict):
+    """Logs `metrics` at `step`; 'perf/' timings go to TensorBoard and the bar, not to the JSONL
+    file, so that a resumed run's metrics.jsonl is identical to an uninterrupted run's."""
     if not self.active:
       return
     row = {'step': int(step), **{k: _scalar(v) for k, v in sorted(metrics.items())}}
     with open(self.path, 'a') as f:
-      f.write(json.dumps(row) + '\n')
+      f.write(json.dumps({k: v for k, v in row.items() if not k.startswith('perf/')}) + '\n')
     for k, v in row.items():
       if k != 'step' and isinstance(v, (int, float)):
         self.tb.add_scalar(k, v, step)

@@ -1,0 +1,45 @@
+"""experiments/optimizer_study.py without training: its configs are valid, its outputs are drawn."""
+import json
+import os
+
+import jax
+import pytest
+
+from dljax import optim
+from dljax.train import config_check
+from experiments import optimizer_study
+
+jax.config.update('jax_numpy_rank_promotion', 'raise')
+
+
+@pytest.mark.parametrize('name', list(optimizer_study.LRS))
+@pytest.mark.parametrize('preset', ['cpu', 'smoke'])
+def test_configs_are_valid(name, preset):
+  config = optimizer_study.make_config(name, preset, steps=120)
+  config_check.validate(config)
+  config_check.validate_optimizers(config, 120)
+  assert config.optim.name == name and config.optim.lr == optimizer_study.LRS[name]
+  assert config.optim.schedule.name == 'constant'
+  assert (config.train.steps, config.train.epochs, config.seed) == (120, 0.0, 0)
+  assert config.model.dropout == 0.2  # as in configs/vision/fmnist_mlp.py
+
+
+def test_every_compared_optimizer_exists():
+  assert set(optimizer_study.LRS) <= set(optim.OPTIMIZER_NAMES)
+
+
+def test_summary_and_plot_from_metrics(tmp_path):
+  names = ['sgd', 'adam']
+  for i, name in enumerate(names):
+    os.makedirs(tmp_path / name)
+    with open(tmp_path / name / 'metrics.jsonl', 'w') as f:
+      for step in range(50, 501, 50):
+        f.write(json.dumps({'step': step, 'train/loss': 2.0 / (1 + step / 100) + i}) + '\n')
+      f.write(json.dumps({'step': 500, 'test/accuracy': 0.8 + i / 100, 'test/loss': 0.5}) + '\n')
+  table = optimizer_study.summarize(str(tmp_path), names)
+  assert table['adam']['test_accuracy'] == pytest.approx(0.81)
+  assert table['sgd']['steps'] == 500 and table['sgd']['lr'] == optimizer_study.LRS['sgd']
+  expected_sgd = sum(2.0 / (1 + s / 100) for s in range(300, 501, 50)) / 5
+  assert table['sgd']['train_loss'] == pytest.approx(expected_sgd)
+  path = optimizer_study.plot(str(tmp_path), names, table)
+  assert os.path.getsize(path) > 10_000

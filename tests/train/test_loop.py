@@ -1,0 +1,97 @@
+"""The training loop: resume, non-finite losses, workdir identity, outputs."""
+import json
+import os
+import shutil
+
+import pytest
+
+from dljax.errors import ConfigError, NonFiniteError, WorkdirError
+from dljax.train import loop
+from tests.helpers import load_config, read_jsonl
+
+MLP = 'configs/vision/fmnist_mlp.py'
+
+
+def small(**overrides):
+  base = {'train.steps': 6, 'train.checkpoint_every': 3, 'train.eval_every': 3,
+          'train.log_every': 1, 'train.async_checkpoints': False}
+  base.update(overrides)
+  return load_config(MLP, 'smoke', **base)
+
+
+def test_resume_after_losing_the_last_checkpoint_gives_identical_metrics(tmp_path):
+  a, b = str(tmp_path / 'a'), str(tmp_path / 'b')
+  loop.train_and_evaluate(small(), a, progress=False)
+  loop.train_and_evaluate(small(), b, progress=False)
+  # simulate a kill after step 3's checkpoint: remove everything written after it
+  shutil.rmtree(os.path.join(b, 'checkpoints', 'latest', '6'))
+  os.remove(os.path.join(b, 'summary.json'))
+  with open(os.path.join(b, 'metrics.jsonl'), 'a') as f:
+    f.write(json.dumps({'step': 5, 'train/loss': 123.0}) + '\n')  # a row the kill left behind
+  loop.train_and_evaluate(small(), b, progress=False)
+  with open(os.path.join(a, 'metrics.jsonl')) as fa, open(os.path.join(b, 'metrics.jsonl')) as fb:
+    assert fa.read() == fb.read()  # bitwise: same batches, same RNG streams, same optimizer state
+
+
+def test_finished_run_is_not_retrained(tmp_path):
+  first = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
+  mtime = os.path.getmtime(tmp_path / 'metrics.jsonl')
+  again = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
+  assert again == first
+  assert os.path.getmtime(tmp_path / 'metrics.jsonl') == mtime
+
+
+def test_nonfinite_loss_halts_with_the_step(tmp_path):
+  with pytest.raises(NonFiniteError, match=r'step \d+'):
+    loop.train_and_evaluate(small(**{'optim.lr': 1e12, 'optim.name': 'sgd'}), str(tmp_path),
+                            progress=False)
+
+
+def test_nonfinite_skip_policy_counts_skips(tmp_path):
+  config = small(**{'optim.lr': 1e12, 'optim.name': 'sgd', 'train.nonfinite': 'skip'})
+  loop.train_and_evaluate(config, str(tmp_path), progress=False)
+  rows = [r for r in read_jsonl(tmp_path / 'metrics.jsonl') if 'train/skipped' in r]
+  assert sum(r['train/skipped'] for r in rows) >= 1
+
+
+def test_workdir_of_another_experiment_is_refused(tmp_path):
+  loop.train_and_evaluate(small(), str(tmp_path), progress=False)
+  other = load_config('configs/vision/fmnist_cnn.py', 'smoke')
+  with pytest.raises(WorkdirError, match='another experiment'):
+    loop.train_and_evaluate(other, str(tmp_path), progress=False)
+  loop.train_and_evaluate(other, str(tmp_path), overwrite=True, progress=False)
+
+
+def test_workdir_that_is_a_file_is_refused(tmp_path):
+  path = tmp_path / 'file'
+  path.write_text('x')
+  with pytest.raises(WorkdirError, match='is a file'):
+    loop.train_and_evaluate(small(), str(path), progress=False)
+
+
+@pytest.mark.parametrize('key,value,match', [
+    ('optim.lr', -1.0, 'optim.lr'), ('data.batch_size', 0, 'data.batch_size'),
+    ('train.steps', -5, 'train.steps'), ('optim.name', 'adamm', "did you mean 'adam'"),
+    ('model.widht', 3, 'model.widht'), ('data.name', 'imagenet', 'imagenet'),
+    ('train.nonfinite', 'ignore', 'nonfinite'),
+])
+def test_bad_config_values_are_refused_before_compiling(tmp_path, key, value, match):
+  config = small()
+  node = config
+  *parents, leaf = key.split('.')
+  for p in parents:
+    node = node[p]
+  node[leaf] = value
+  with pytest.raises(ConfigError, match=match):
+    loop.train_and_evaluate(config, str(tmp_path), progress=False)
+  assert not os.path.exists(tmp_path / 'checkpoints')
+
+
+def test_outputs(tmp_path):
+  summary = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
+  for key in ('final', 'best', 'steps', 'wall_s', 'steps_per_s', 'versions', 'devices'):
+    assert key in summary
+  assert set(summary['final']) == {'test/accuracy', 'test/loss'}
+  rows = read_jsonl(tmp_path / 'metrics.jsonl')
+  assert [r['step'] for r in rows if 'train/loss' in r] == [1, 2, 3, 4, 5, 6]
+  assert os.listdir(tmp_path / 'tensorboard')
