@@ -23,6 +23,6 @@ def get_config(preset: str = 'cpu'):
   common.preset(config, preset,
                 smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
                            train_limit=256),
-                cpu=dict(epochs=8, batch_size=128),
+                cpu=dict(epochs=6, batch_size=128, eval_every=1000),
                 full=dict(epochs=30, batch_size=128))
   return config

@@ -1,0 +1,35 @@
+"""1 device = 8 devices: the same experiment on 8 simulated CPU devices gives the same loss curve."""
+import os
+
+from tests.helpers import read_jsonl, run_train
+
+ARGS = ['--config=configs/vision/fmnist_mlp.py:smoke', '--config.train.steps=20',
+        '--config.train.log_every=1', '--config.train.eval_every=20',
+        '--config.train.checkpoint_every=20', '--config.data.batch_size=64']
+
+
+def _run(workdir, devices):
+  flags = f'--xla_force_host_platform_device_count={devices}'
+  result = run_train(ARGS + [f'--workdir={workdir}'], {'XLA_FLAGS': flags, 'JAX_PLATFORMS': 'cpu'})
+  assert result.returncode == 0, result.stderr[-3000:]
+  return read_jsonl(os.path.join(workdir, 'metrics.jsonl'))
+
+
+def test_eight_devices_match_one(tmp_path):
+  one, eight = _run(tmp_path / 'one', 1), _run(tmp_path / 'eight', 8)
+  loss1 = [r['train/loss'] for r in one if 'train/loss' in r]
+  loss8 = [r['train/loss'] for r in eight if 'train/loss' in r]
+  assert len(loss1) == len(loss8) == 20
+  for a, b in zip(loss1, loss8):
+    assert abs(a - b) <= 1e-5 * abs(a), (a, b)
+  acc1 = [r['test/accuracy'] for r in one if 'test/accuracy' in r]
+  acc8 = [r['test/accuracy'] for r in eight if 'test/accuracy' in r]
+  assert acc1 == acc8
+
+
+def test_batch_not_divisible_by_devices_is_refused(tmp_path):
+  result = run_train(ARGS + ['--config.data.batch_size=12', f'--workdir={tmp_path}'],
+                     {'XLA_FLAGS': '--xla_force_host_platform_device_count=8', 'JAX_PLATFORMS': 'cpu'})
+  assert result.returncode == 2
+  assert 'not divisible by the 8 devices' in result.stderr
+  assert 'Traceback' not in result.stderr
