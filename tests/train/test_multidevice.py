@@ -5,7 +5,8 @@ from tests.helpers import read_jsonl, run_train
 
 ARGS = ['--config=configs/vision/fmnist_mlp.py:smoke', '--config.train.steps=20',
         '--config.train.log_every=1', '--config.train.eval_every=20',
-        '--config.train.checkpoint_every=20', '--config.data.batch_size=64']
+        '--config.train.checkpoint_every=20', '--config.data.batch_size=64',
+        '--config.data.eval_batch_size=200']
 
 
 def _run(workdir, devices):
