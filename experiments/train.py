@@ -7,6 +7,8 @@ Multi-host: start one process per host with --coordinator=HOST:PORT --num_proces
 --process_id=I (each process sees its local devices; jax.distributed.initialize joins them).
 Config files are Python and run as code: only use config files you trust.
 """
+import importlib.util
+import os
 import sys
 
 from absl import app, flags, logging
@@ -23,6 +25,49 @@ _PROGRESS = flags.DEFINE_bool('progress', True, 'Show a progress bar.')
 _COORDINATOR = flags.DEFINE_string('coordinator', None, 'Multi-host: coordinator address HOST:PORT.')
 _NUM_PROCESSES = flags.DEFINE_integer('num_processes', 1, 'Multi-host: number of processes.')
 _PROCESS_ID = flags.DEFINE_integer('process_id', 0, 'Multi-host: index of this process.')
+
+
+def _fail(message: str):
+  print(f'error: {" ".join(message.split())}', file=sys.stderr)
+  sys.exit(2)
+
+
+def _check_config_arg(argv):
+  """--config=FILE.py:PRESET names a file with get_config that knows PRESET."""
+  arg = next((a.split('=', 1)[1] for a in argv if a.startswith('--config=')), None)
+  if arg is None:
+    return
+  path, _, preset = arg.partition(':')
+  if not os.path.isfile(path):
+    _fail(f'config file {path!r} not found; give --config=configs/<family>/<experiment>.py:<preset>.')
+  spec = importlib.util.spec_from_file_location('_dljax_config', path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  if not hasattr(module, 'get_config'):
+    _fail(f'{path} has no get_config(preset) function; it is not an experiment config.')
+  try:
+    module.get_config(preset) if preset else module.get_config()
+  except ValueError as e:
+    _fail(f'{path}: {e}')
+
+
+def parse_flags(argv):
+  """absl flag parsing with every failure (missing config file, no get_config, unknown preset,
+  misspelt override key, wrong type) printed as one line that names the fix; exit code 2."""
+  if '--debug' in argv:
+    return flags.FLAGS(argv)
+  _check_config_arg(argv)
+  try:
+    return flags.FLAGS(argv)
+  except (KeyError, AttributeError) as e:
+    chain, cause = [], e
+    while cause is not None:
+      text = str(cause.args[0] if cause.args else cause)
+      chain.append(text.replace('\\n', ' ').replace("\\'", '').replace("'", '').strip('"'))
+      cause = cause.__cause__ or cause.__context__
+    _fail(f'unknown config key in an override: {max(chain, key=len)}')
+  except Exception as e:  # pylint: disable=broad-except
+    _fail(str(e).splitlines()[0])
 
 
 def main(argv):
@@ -48,4 +93,4 @@ def main(argv):
 
 if __name__ == '__main__':
   flags.mark_flags_as_required(['config', 'workdir'])
-  app.run(main)
+  app.run(main, flags_parser=parse_flags)
