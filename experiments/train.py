@@ -80,6 +80,9 @@ def main(argv):
   try:
     summary = loop.train_and_evaluate(_CONFIG.value, _WORKDIR.value, overwrite=_OVERWRITE.value,
                                       progress=_PROGRESS.value)
+  except loop.Preempted as e:
+    print(f'preempted: {e}', file=sys.stderr)
+    sys.exit(0)
   except DljaxError as e:
     if _DEBUG.value:
       raise

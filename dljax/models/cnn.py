@@ -11,13 +11,16 @@ class CNN(nn.Module):
   dense: int = 1024
   dropout: float = 0.4
   num_outputs: int = 10
+  pool: str = 'reshape'  # 'reshape': layers.max_pool; 'flax': nn.max_pool (select-and-scatter grad)
 
   @nn.compact
   def __call__(self, x_BxHxWxC, train: bool = False):
+    if self.pool not in ('reshape', 'flax'):
+      raise ValueError(f"model.pool={self.pool!r} is unknown; use 'reshape' or 'flax'.")
     h = x_BxHxWxC
     for f in self.features:
       h = nn.relu(nn.Conv(f, (self.kernel, self.kernel), padding='SAME')(h))
-      h = max_pool(h, 2)
+      h = max_pool(h, 2) if self.pool == 'reshape' else nn.max_pool(h, (2, 2), strides=(2, 2))
     h = nn.relu(nn.Dense(self.dense)(flatten(h)))
     h = nn.Dropout(self.dropout, deterministic=not train)(h)
     return nn.Dense(self.num_outputs)(h)

@@ -3,10 +3,13 @@
 Two managers under <workdir>/checkpoints: `latest/` keeps the last K steps (async, every N steps and
 at the end) and `best/` keeps the one step with the best evaluation metric so far.
 """
+import logging
 import os
 
 import jax
 import orbax.checkpoint as ocp
+
+from dljax.errors import WorkdirError
 
 
 def _manager(directory: str, keep: int, use_async: bool) -> ocp.CheckpointManager:
@@ -39,16 +42,33 @@ class Checkpoints:
   def latest_step(self):
     return self.latest.latest_step()
 
-  def restore(self, abstract_state, step=None, best: bool = False):
-    """Returns (state, data_state, meta) of `step` (default: the newest), or None if there is none."""
+  def restore(self, abstract_state, best: bool = False):
+    """(state, data_state, meta) of the newest checkpoint that reads back, or None if there is none.
+
+    A damaged step (truncated or garbage files, missing metadata) is skipped with a warning naming
+    it; if checkpoints exist but none is readable, the run stops rather than start from scratch.
+    """
     manager = self.best if best else self.latest
-    step = manager.latest_step() if step is None else step
-    if step is None:
-      return None
-    restored = manager.restore(step, args=ocp.args.Composite(
-        state=ocp.args.StandardRestore(abstract_state),
-        data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
-    return restored.state, restored.data, restored.meta
+    manager.reload()
+    steps = sorted(manager.all_steps(), reverse=True)
+    for step in steps:
+      try:
+        restored = manager.restore(step, args=ocp.args.Composite(
+            state=ocp.args.StandardRestore(abstract_state),
+            data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
+      except Exception as e:  # pylint: disable=broad-except
+        logging.warning('checkpoint step %d in %s is damaged (%s: %s); trying an older one.',
+                        step, manager.directory, type(e).__name__, str(e).splitlines()[0][:200])
+        continue
+      if restored.data is None or restored.meta is None:
+        logging.warning('checkpoint step %d in %s is incomplete; trying an older one.', step,
+                        manager.directory)
+        continue
+      return restored.state, restored.data, restored.meta
+    if steps:
+      raise WorkdirError(f'no readable checkpoint in {manager.directory} (steps {steps} are all '
+                         'damaged); pass --overwrite to start over, or restore the files.')
+    return None
 
   def wait(self):
     self.latest.wait_until_finished()

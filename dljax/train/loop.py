@@ -18,7 +18,11 @@ import numpy as np
 from dljax import data as data_lib, viz
 from dljax.data import pipeline
 from dljax.errors import NonFiniteError, WorkdirError
-from dljax.train import checkpoint, config_check, mesh as mesh_lib, tasks, writers
+from dljax.train import checkpoint, config_check, mesh as mesh_lib, preemption, tasks, writers
+
+class Preempted(Exception):
+  """The run was asked to stop (SIGTERM/SIGINT) and saved a checkpoint first."""
+
 
 # fields whose change makes old checkpoints belong to another experiment
 IDENTITY_KEYS = ('name', 'task', 'model', 'data.name')
@@ -169,37 +173,42 @@ class Run:
       meta['wall_s'] = meta_wall0 + time.time() - t0
       self.ckpt.save(step, state, batches.get_state(), meta, best=best)
 
+    def log_train(step, metrics, force=False):
+      nonlocal t_last, step_last
+      if step % train_cfg.log_every == 0 or force:
+        now = time.time()
+        metrics['perf/steps_per_s'] = (step - step_last) / max(now - t_last, 1e-9)
+        t_last, step_last = now, step
+        writer.write(step, metrics)
+
     meta_wall0 = meta['wall_s']
     try:
-      for step in range(start + 1, self.total_steps + 1):
-        state, metrics = train_step(state, self.put(next(batches)))
-        writer.advance()
-        if pending is not None:
-          done_step, done = fetch(pending)
-          if done_step % train_cfg.log_every == 0:
-            now = time.time()
-            done['perf/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
-            t_last, step_last = now, done_step
-            writer.write(done_step, done)
-        pending = (step, metrics)
-        is_last = step == self.total_steps
-        if step % train_cfg.eval_every == 0 or step % train_cfg.checkpoint_every == 0 or is_last:
-          done_step, done = fetch(pending)
+      with preemption.PreemptionGuard() as guard:
+        for step in range(start + 1, self.total_steps + 1):
+          state, metrics = train_step(state, self.put(next(batches)))
+          writer.advance()
+          if pending is not None:  # the previous step's metrics, fetched while this step runs
+            log_train(*fetch(pending))
+          pending = (step, metrics)
+          is_last = step == self.total_steps
+          is_eval = step % train_cfg.eval_every == 0 or is_last
+          is_save = step % train_cfg.checkpoint_every == 0 or is_last or guard.requested
+          if not (is_eval or is_save):
+            continue
+          log_train(*fetch(pending), force=is_last)
           pending = None
-          if done_step % train_cfg.log_every == 0 or is_last:
-            now = time.time()
-            done['perf/steps_per_s'] = (done_step - step_last) / max(now - t_last, 1e-9)
-            t_last, step_last = now, done_step
-            writer.write(done_step, done)
-          if step % train_cfg.eval_every == 0 or is_last:
+          if is_eval:
             test = last_test = evaluate(state)
             writer.write(step, test)
-            value = test.get(task.best_metric, np.nan)
-            if _better(value, meta['best'], task.best_mode):
-              meta.update(best=value, best_step=step, best_metrics=test)
+            if _better(test.get(task.best_metric, np.nan), meta['best'], task.best_mode):
+              meta.update(best=test[task.best_metric], best_step=step, best_metrics=test)
               save(step, best=True)
-          if step % train_cfg.checkpoint_every == 0 or is_last:
+          if is_save:
             save(step)
+          if guard.requested and not is_last:
+            self.ckpt.wait()
+            raise Preempted(f'stopped by {guard.signal_name} at step {step}; the checkpoint is '
+                            'saved: run the same command again to continue.')
       wall_s = meta_wall0 + time.time() - t0
     finally:
       writer.close()

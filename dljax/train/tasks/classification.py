@@ -67,8 +67,8 @@ class Classification(Task):
     grads, (loss, out, model_state) = jax.grad(self.objective, has_aux=True)(
         net.params, net, batch, rng)
     net = net.apply_gradients(grads, model_state)
-    metrics = {'train/loss': loss, 'train/grad_norm': optax.global_norm(grads),
-               'train/param_norm': optax.global_norm(net.params)}
+    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
+               'train/param_norm': optax.tree.norm(net.params)}
     if self.loss_name != 'mse':
       metrics['train/accuracy'] = self.correct(out, batch['y']).mean()
     return state.replace(nets={'model': net}), metrics
