@@ -74,6 +74,8 @@ def main(argv):
   del argv
   import jax  # pylint: disable=g-import-not-at-top
   if _COORDINATOR.value:
+    if jax.config.jax_platforms in (None, '', 'cpu'):
+      jax.config.update('jax_cpu_collectives_implementation', 'gloo')  # CPU hosts talk over gloo
     jax.distributed.initialize(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)

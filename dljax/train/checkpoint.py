@@ -12,9 +12,11 @@ import orbax.checkpoint as ocp
 from dljax.errors import WorkdirError
 
 
-def _manager(directory: str, keep: int, use_async: bool) -> ocp.CheckpointManager:
-  options = ocp.CheckpointManagerOptions(max_to_keep=keep, create=True,
-                                         enable_async_checkpointing=use_async)
+def _manager(directory: str, keep: int, use_async: bool, name: str) -> ocp.CheckpointManager:
+  options = ocp.CheckpointManagerOptions(
+      max_to_keep=keep, create=True, enable_async_checkpointing=use_async,
+      # two managers may save the same step: their multi-host barriers need distinct names
+      multiprocessing_options=ocp.options.MultiprocessingOptions(barrier_sync_key_prefix=name))
   return ocp.CheckpointManager(directory, options=options,
                                item_names=('state', 'data', 'meta'))
 
@@ -24,8 +26,8 @@ class Checkpoints:
 
   def __init__(self, workdir: str, keep: int = 2, use_async: bool = True):
     root = os.path.join(os.path.abspath(workdir), 'checkpoints')
-    self.latest = _manager(os.path.join(root, 'latest'), keep, use_async)
-    self.best = _manager(os.path.join(root, 'best'), 1, use_async)
+    self.latest = _manager(os.path.join(root, 'latest'), keep, use_async, 'latest')
+    self.best = _manager(os.path.join(root, 'best'), 1, use_async, 'best')
 
   @staticmethod
   def _save_args(state, data_state, meta):

@@ -225,7 +225,7 @@ class Run:
     }
     if jax.process_index() == 0:
       viz.curves(writers.read_metrics(self.workdir), self.workdir)
-      task.plots(state, self.workdir, self.data)
+      task.plots(mesh_lib.to_local(state), self.workdir, self.data)
       with open(summary_path, 'w') as f:
         json.dump(summary, f, indent=2)
     self.ckpt.close()
