@@ -15,6 +15,7 @@ def get_config(preset: str = 'cpu'):
   config.model.hidden = (256, 128, 100)
   config.model.act = 'relu'
   config.model.dropout = 0.2
+  config.model.batch_norm = False
   config.optim.name = 'adam'
   config.optim.lr = 1e-3
   config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 500)

@@ -22,6 +22,7 @@ class MLP(nn.Module):
   act: str = 'relu'
   dropout: float = 0.0
   init_scheme: str = 'lecun'
+  batch_norm: bool = False  # BatchNorm after each hidden Dense (batch statistics in training)
 
   @nn.compact
   def __call__(self, x, train: bool = False):
@@ -30,7 +31,10 @@ class MLP(nn.Module):
     sigma, kernel_init = activation(self.act), INITS[self.init_scheme]
     z = as_flat(x)
     for width in self.hidden:
-      z = sigma(nn.Dense(width, kernel_init=kernel_init)(z))  # z_j = sigma(sum_i z_i w_ij + b_j)
+      a = nn.Dense(width, kernel_init=kernel_init)(z)  # a_j = sum_i z_i w_ij + b_j
+      if self.batch_norm:  # (a - mean_batch) / sqrt(var_batch + eps) * gamma + beta
+        a = nn.BatchNorm(use_running_average=not train, momentum=0.9)(a)
+      z = sigma(a)  # z_j = sigma(a_j)
       z = nn.Dropout(self.dropout, deterministic=not train)(z)
     out = nn.Dense(self.num_outputs, kernel_init=kernel_init)(z)
     return out[:, 0] if self.num_outputs == 1 else out

@@ -36,10 +36,22 @@ class Checkpoints:
                               meta=ocp.args.JsonSave(meta))
 
   def save(self, step: int, state, data_state: dict, meta: dict, best: bool = False):
+    """Saves (asynchronously if enabled); a failed write (full disk, lost permissions) raises
+    WorkdirError and leaves the checkpoints written before intact."""
     manager = self.best if best else self.latest
     if manager.latest_step() == step:
       return
-    manager.save(step, args=self._save_args(state, data_state, meta), force=True)
+    try:
+      manager.save(step, args=self._save_args(state, data_state, meta), force=True)
+    except Exception as e:  # pylint: disable=broad-except
+      raise self._write_error(step, e) from None
+
+  def _write_error(self, step, e):
+    previous = [s for s in self.latest.all_steps() if s != step]
+    return WorkdirError(f'could not write the checkpoint of step {step} ({type(e).__name__}: '
+                        f'{str(e).splitlines()[0][:200]}); the previous checkpoint (step '
+                        f'{max(previous) if previous else None}) is intact. Free disk space or fix '
+                        'the workdir permissions, then run the same command again.')
 
   def latest_step(self):
     return self.latest.latest_step()
@@ -73,8 +85,11 @@ class Checkpoints:
     return None
 
   def wait(self):
-    self.latest.wait_until_finished()
-    self.best.wait_until_finished()
+    for manager in (self.latest, self.best):
+      try:
+        manager.wait_until_finished()
+      except Exception as e:  # pylint: disable=broad-except
+        raise self._write_error(manager.latest_step(), e) from None
 
   def close(self):
     self.latest.close()

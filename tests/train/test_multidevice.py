@@ -1,6 +1,8 @@
 """1 device = 8 devices: the same experiment on 8 simulated CPU devices gives the same loss curve."""
 import os
 
+import pytest
+
 from tests.helpers import read_jsonl, run_train
 
 ARGS = ['--config=configs/vision/fmnist_mlp.py:smoke', '--config.train.steps=20',
@@ -9,15 +11,18 @@ ARGS = ['--config=configs/vision/fmnist_mlp.py:smoke', '--config.train.steps=20'
         '--config.data.eval_batch_size=200']
 
 
-def _run(workdir, devices):
+def _run(workdir, devices, extra=()):
   flags = f'--xla_force_host_platform_device_count={devices}'
-  result = run_train(ARGS + [f'--workdir={workdir}'], {'XLA_FLAGS': flags, 'JAX_PLATFORMS': 'cpu'})
+  result = run_train(ARGS + list(extra) + [f'--workdir={workdir}'],
+                     {'XLA_FLAGS': flags, 'JAX_PLATFORMS': 'cpu'})
   assert result.returncode == 0, result.stderr[-3000:]
   return read_jsonl(os.path.join(workdir, 'metrics.jsonl'))
 
 
-def test_eight_devices_match_one(tmp_path):
-  one, eight = _run(tmp_path / 'one', 1), _run(tmp_path / 'eight', 8)
+@pytest.mark.parametrize('extra', [(), ('--config.model.batch_norm=true',)], ids=['mlp', 'batchnorm'])
+def test_eight_devices_match_one(tmp_path, extra):
+  """With BatchNorm the batch statistics are taken over the global batch, across devices."""
+  one, eight = _run(tmp_path / 'one', 1, extra), _run(tmp_path / 'eight', 8, extra)
   loss1 = [r['train/loss'] for r in one if 'train/loss' in r]
   loss8 = [r['train/loss'] for r in eight if 'train/loss' in r]
   assert len(loss1) == len(loss8) == 20
