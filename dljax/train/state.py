@@ -16,7 +16,7 @@ class ModelState(struct.PyTreeNode):
   @classmethod
   def create(cls, variables, tx):
     variables = flax.core.unfreeze(variables)
-    params = variables.pop('params')
+    params = variables.pop('params', {})
     return cls(params=params, model_state=variables, opt_state=tx.init(params), tx=tx)
 
   def apply_gradients(self, grads, model_state=None):
