@@ -10,10 +10,8 @@ dljax side: the task is built as the trainer builds it (tasks.TASKS[config.task]
 total_steps) with total_steps from the real training split), and loop.make_train_step is jitted with
 the loop's shardings on the loop's mesh, with the state donated. It reports the lower + compile time
 of that step, then times `--steps` steps after `--warmup` (split into `--windows` windows, each
-ending with block_until_ready; the median window gives ms/step). The jax and torch windows
-alternate, so that a change of the machine's load during the run affects both;
-`ratio_paired_median` is the median over adjacent (jax, torch) window pairs of the speed ratio,
-`ratio` the ratio of the medians.
+ending with block_until_ready; the median window gives ms/step). Torch is timed first, then jax,
+never interleaved (see _time_windows); `ratio` is jax steps/s over torch steps/s.
 
 PyTorch side (eager, CPU, torch.set_num_threads = CPU count): the twin from
 experiments/torch_models.py with the flax init copied in (parameter counts asserted equal, eval-mode
@@ -21,8 +19,6 @@ logits compared), train mode (dropout on), the same batch, loss and optimizer (t
 the config's lr, b1, b2, eps). Each torch step also computes what dljax's step returns (loss,
 accuracy, gradient and param norms), so that both sides do the same work. Not mirrored: the
 learning-rate schedule (torch keeps optim.lr constant; its cost is a few scalar ops per step).
-With 2 OpenMP threads on a loaded machine torch slows down erratically (measured 3 ms -> 17-150 ms
-per MLP step); --torch_threads=1 shows whether that is happening.
 
 The batch is synthetic (fixed, reused every step): inputs uniform over the range of the real data
 and labels drawn from the real labels, with the real per-example shape. Timings on a shared machine
@@ -84,21 +80,21 @@ def _apply_flags(config):
 
 
 def _time_windows(steppers: dict, warmup: int, steps: int, windows: int) -> dict:
-  """Times each of `steppers` ({name: (step_fn, sync_fn)}).
+  """Times each of `steppers` ({name: (step_fn, sync_fn)}), one after the other.
 
-  `warmup` untimed steps each, then `steps` steps each in `windows` windows; the windows are
-  interleaved (in alternating order) so that a change of the machine's load during the run hits
-  every stepper alike. Returns {name: [ms/step of each window]}.
+  `warmup` untimed steps, then `steps` steps in `windows` windows. The steppers are NOT interleaved:
+  XLA's CPU worker threads keep spinning for a while after each jax step and then starve torch's
+  OpenMP threads (measured: torch MLP step 3.4 ms alone, 70 ms interleaved with jax steps).
+  Returns {name: [ms/step of each window]}.
   """
-  for step_fn, sync in steppers.values():
+  per_window = max(1, steps // windows)
+  out = {}
+  for name, (step_fn, sync) in steppers.items():
     for _ in range(warmup):
       step_fn()
     sync()
-  per_window = max(1, steps // windows)
-  out = {name: [] for name in steppers}
-  for w in range(windows):
-    for name in (list(steppers) if w % 2 == 0 else list(steppers)[::-1]):
-      step_fn, sync = steppers[name]
+    out[name] = []
+    for _ in range(windows):
       t0 = time.perf_counter()
       for _ in range(per_window):
         step_fn()
@@ -261,13 +257,14 @@ def main(argv):
   def jax_step():
     carry['state'], carry['metrics'] = compiled(carry['state'], batch)
 
-  steppers = {'jax': (jax_step, lambda: jax.block_until_ready(carry))}
+  steppers = {}
   if _TORCH.value:
     threads = _TORCH_THREADS.value or os.cpu_count()
     torch_step, torch_info, n_torch = torch_stepper(task, config, flax_params, flax_logits,
                                                     host_batch, threads)
     assert n_torch == n_flax, f'parameter counts differ: torch {n_torch}, flax {n_flax}'
     steppers['torch'] = (torch_step, lambda: None)  # eager torch on CPU returns when done
+  steppers['jax'] = (jax_step, lambda: jax.block_until_ready(carry))
   windows = _time_windows(steppers, _WARMUP.value, _STEPS.value, _WINDOWS.value)
   loss = float(carry['metrics']['train/loss'])
   jax_res = dict(_summary(windows['jax'], batch_size), compile_s=t2 - t0, lower_s=t1 - t0,
@@ -289,9 +286,6 @@ def main(argv):
   if _TORCH.value:
     result['torch'] = dict(_summary(windows['torch'], batch_size), **torch_info)
     result['ratio'] = jax_res['steps_per_s'] / result['torch']['steps_per_s']
-    # per pair of adjacent windows: less sensitive to a load change during the run
-    result['ratio_paired_median'] = statistics.median(
-        t / j for j, t in zip(windows['jax'], windows['torch']))
   result.update({
       'devices': {'count': jax.device_count(), 'kind': jax.devices()[0].device_kind,
                   'platform': jax.devices()[0].platform},

@@ -29,3 +29,11 @@ def test_workdir_that_is_a_file(tmp_path):
   (tmp_path / 'f').write_text('x')
   result = run_train([f'--config={MLP}:smoke', f'--workdir={tmp_path / "f"}'], timeout=120)
   assert result.returncode == 2 and 'is a file' in result.stderr
+
+
+def test_missing_dataset_files_say_how_to_install(tmp_path):
+  env = {'DLJAX_DATA_DIR': str(tmp_path / 'cache'), 'DLJAX_FASHION_MNIST_DIR': str(tmp_path / 'none')}
+  result = run_train([f'--config={MLP}:smoke', f'--workdir={tmp_path / "w"}'], env, timeout=120)
+  assert result.returncode == 2, result.stderr[-2000:]
+  last = result.stderr.strip().splitlines()[-1]
+  assert last.startswith('error: ') and 'apt-get install dataset-fashion-mnist' in last
