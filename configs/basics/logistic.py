@@ -11,11 +11,11 @@ Losses (labels y in {0, 1}, s = 2y - 1 in {-1, +1}): logistic -log sigmoid(s f),
 max(0, 1 - s f), square (f - s)^2 (linear regression used as a classifier).
 Reference: the notes give no numbers. Separable data must be classified perfectly by any of the three
 losses; a line cannot follow the moons (about 85-90 % is the ceiling of a linear boundary there).
-MEASURED (cpu preset: plain SGD lr 0.1, batch 128, 3000 steps, seed 0, 2-core CPU; ~13 s training,
-~15 s per command):
+MEASURED (cpu preset: plain SGD lr 0.1, batch 128, 3000 steps, seed 0, 2-core CPU, quiet machine;
+3-4 s training, ~8 s per command):
   toy_separable  logistic 100 %, hinge 100 %, square 100 %
-  toy_moons      logistic 87.9 %, hinge 87.9 %, square 87.6 %
-experiments/logistic_norm.py (10,000 SGD steps, 100 s): ||(w, b)|| = 6.55 at step 5000 and 7.52 at
+  toy_moons      logistic 87.99 %, hinge 87.99 %, square 87.60 %
+experiments/logistic_norm.py (10,000 SGD steps, 25 s): ||(w, b)|| = 6.55 at step 5000 and 7.52 at
 10,000 without the penalty (+0.97 per doubling, log t growth); 2.627 and 2.626 with lambda = 1e-2.
 """
 from configs import common

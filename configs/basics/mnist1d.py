@@ -11,11 +11,11 @@ Reference (github.com/greydanus/mnist1d, paper table 1 and notebooks): Adam lr 1
 batch 100, 6000 steps, test accuracy logistic 32 %, MLP 68 %, CNN 94 % (targets here: logistic 30-34 %,
 MLP >= 65 %, CNN >= 92 %). Models: logistic 410 params, MLP (residual, width 100) 15,210, CNN
 (3 x conv1d-25, stride 2, lengths 40 -> 19 -> 10 -> 5) 5,210.
-MEASURED (cpu preset = the reference recipe, seed 0, 2-core CPU shared with other jobs; final test
-accuracy after 6000 steps, best of the 24 evaluations in brackets; training time / whole command):
-  logistic  32.3 % (33.7 % at step 2750)   25 s / 36 s
-  mlp       65.4 % (66.9 % at step 2000)   28 s / 41 s   seeds 1, 2: 68.2 %, 66.2 % (mean of 3: 66.6 %)
-  cnn       93.0 % (93.8 % at step 1500)   29 s / 41 s
+MEASURED (cpu preset = the reference recipe, seed 0, 2-core CPU, quiet machine; final test accuracy
+after 6000 steps, best of the 24 evaluations in brackets; training wall time / whole command):
+  logistic  33.4 % (33.9 % at step 1250)   7 s / 12 s
+  mlp       66.9 % (67.2 % at step 4750)  11 s / 17 s
+  cnn       94.6 % (95.4 % at step 1750)  13 s / 19 s
 The MLP overfits (test loss 2.4 -> 2.8 after step 2000); the reference recipe has no weight decay or
 early stopping and none is added here. full preset: the same recipe.
 """

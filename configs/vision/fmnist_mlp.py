@@ -3,7 +3,10 @@ r"""Fashion-MNIST MLP: 784-256-128-100-10, ReLU, dropout, Adam with warm-up + co
   python -m experiments.train --config=configs/vision/fmnist_mlp.py:cpu --workdir=runs/fmnist_mlp
 
 Reference: 88.33 % test accuracy (MLP 256-128-100, dropout 0.4, SGD+Nesterov, 100 epochs;
-fashion-mnist README). Target >= 88.0 %. Measured (cpu preset, 2-core CPU): see the README table.
+fashion-mnist README). Target >= 88.0 %.
+MEASURED (cpu preset: 20 epochs = 9375 steps, batch 128, seed 0; 2-core CPU, quiet machine): test
+accuracy 89.46 %, test loss 0.301; 29 s of training, 37 s for the whole command.
+full preset: 100 epochs (not measured here).
 """
 from configs import common
 
