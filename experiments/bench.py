@@ -10,8 +10,8 @@ dljax side: the task is built as the trainer builds it (tasks.TASKS[config.task]
 total_steps) with total_steps from the real training split), and loop.make_train_step is jitted with
 the loop's shardings on the loop's mesh, with the state donated. It reports the lower + compile time
 of that step, then times `--steps` steps after `--warmup` (split into `--windows` windows, each
-ending with block_until_ready; the median window gives ms/step). Torch is timed first, then jax,
-never interleaved (see _time_windows); `ratio` is jax steps/s over torch steps/s.
+ending with block_until_ready; the median window gives ms/step). Torch is timed in a child process
+(see _time_torch_in_child); `ratio` is jax steps/s over torch steps/s.
 
 PyTorch side (eager, CPU, torch.set_num_threads = CPU count): the twin from
 experiments/torch_models.py with the flax init copied in (parameter counts asserted equal, eval-mode
@@ -30,7 +30,9 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 from absl import app, flags, logging
@@ -50,6 +52,8 @@ _POOL = flags.DEFINE_enum('pool', None, ['reshape', 'flax'],
 _TORCH = flags.DEFINE_bool('torch', True, 'Also time the PyTorch twin.')
 _TORCH_THREADS = flags.DEFINE_integer('torch_threads', None,
                                       'torch.set_num_threads (default: the CPU count).')
+_TORCH_ONLY = flags.DEFINE_bool('torch_only', False, 'Internal: time only the torch twin (the '
+                                'child process the benchmark starts for it).')
 
 UNSUPPORTED = 2  # exit status for a config this benchmark cannot run
 
@@ -199,6 +203,20 @@ def torch_stepper(task, config, flax_params, flax_logits, batch, threads):
   return step, info, torch_models.num_params(twin)
 
 
+def _time_torch_in_child() -> dict:
+  """Times the torch twin in a fresh process: XLA's CPU threads keep spinning after jax steps and
+  torch's OpenMP threads spin at their barriers, so two frameworks in one process slow each other
+  (measured in one process: torch MLP 3.4 -> 70 ms/step, jax CNN 125 -> 169 ms/step)."""
+  with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, 'torch.json')
+    args = [a for a in sys.argv[1:] if not a.startswith(('--out', '--torch'))]
+    subprocess.run([sys.executable, '-m', 'experiments.bench', *args, '--torch_only',
+                    f'--out={out}'] + ([f'--torch_threads={_TORCH_THREADS.value}']
+                                       if _TORCH_THREADS.value else []), check=True)
+    with open(out) as f:
+      return json.load(f)
+
+
 def main(argv):
   del argv
   load_before = os.getloadavg()
@@ -257,15 +275,18 @@ def main(argv):
   def jax_step():
     carry['state'], carry['metrics'] = compiled(carry['state'], batch)
 
-  steppers = {}
-  if _TORCH.value:
+  if _TORCH_ONLY.value:
     threads = _TORCH_THREADS.value or os.cpu_count()
     torch_step, torch_info, n_torch = torch_stepper(task, config, flax_params, flax_logits,
                                                     host_batch, threads)
     assert n_torch == n_flax, f'parameter counts differ: torch {n_torch}, flax {n_flax}'
-    steppers['torch'] = (torch_step, lambda: None)  # eager torch on CPU returns when done
-  steppers['jax'] = (jax_step, lambda: jax.block_until_ready(carry))
-  windows = _time_windows(steppers, _WARMUP.value, _STEPS.value, _WINDOWS.value)
+    windows = _time_windows({'torch': (torch_step, lambda: None)}, _WARMUP.value, _STEPS.value,
+                            _WINDOWS.value)
+    with open(_OUT.value, 'w') as f:
+      json.dump(dict(_summary(windows['torch'], batch_size), **torch_info), f)
+    return
+  windows = _time_windows({'jax': (jax_step, lambda: jax.block_until_ready(carry))},
+                          _WARMUP.value, _STEPS.value, _WINDOWS.value)
   loss = float(carry['metrics']['train/loss'])
   jax_res = dict(_summary(windows['jax'], batch_size), compile_s=t2 - t0, lower_s=t1 - t0,
                  xla_compile_s=t2 - t1, final_loss=loss)
@@ -284,7 +305,7 @@ def main(argv):
       'jax': jax_res,
   }
   if _TORCH.value:
-    result['torch'] = dict(_summary(windows['torch'], batch_size), **torch_info)
+    result['torch'] = _time_torch_in_child()
     result['ratio'] = jax_res['steps_per_s'] / result['torch']['steps_per_s']
   result.update({
       'devices': {'count': jax.device_count(), 'kind': jax.devices()[0].device_kind,
