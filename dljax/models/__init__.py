@@ -2,7 +2,7 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import cnn, linear, mlp, xor
+from dljax.models import cnn, densenet, inception, lenet, linear, mlp, resnet, vgg, xor
 
 MODELS = {
     'linear': linear.Linear,
@@ -11,6 +11,11 @@ MODELS = {
     'cnn1d': cnn.CNN1D,
     'xor_handset': xor.HandsetXOR,
     'mlp_resid': mlp.ResidualMLP,
+    'lenet': lenet.LeNet5,
+    'vgg': vgg.VGG,
+    'resnet': resnet.ResNet,
+    'densenet': densenet.DenseNet,
+    'inception': inception.Inception,
 }
 
 

@@ -34,6 +34,7 @@ class Classification(Task):
     self.loss_name = config.get('loss', 'softmax')
     self.loss_fn = LOSSES[self.loss_name]
     self.l2 = config.optim.get('l2', 0.0)
+    self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
     if self.loss_name == 'mse':
       self.best_metric, self.best_mode = 'test/loss', 'min'
 
@@ -44,18 +45,23 @@ class Classification(Task):
     return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
 
   def predict(self, net, x, train=False, rng=None):
-    """Returns (outputs, updated mutable collections)."""
-    mutable = list(net.model_state) if train and net.model_state else False
+    """Returns (outputs, updated mutable collections); in training these include what the model
+    sowed into 'intermediates' (e.g. Inception's auxiliary logits)."""
+    mutable = [*net.model_state, 'intermediates'] if train else False
     out = self.model.apply(net.variables(), x, train=train, rngs={'dropout': rng} if train else None,
                            mutable=mutable)
     return out if mutable else (out, net.model_state)
 
   def objective(self, params, net, batch, rng):
-    """Mean loss over the batch + the L2 penalty lambda ||w||^2 (if optim.l2 > 0)."""
+    """Mean loss over the batch + the L2 penalty lambda ||w||^2 (if optim.l2 > 0) + aux_weight times
+    the mean loss of each auxiliary head the model sowed as 'aux_logits' in training (GoogLeNet)."""
     out, model_state = self.predict(net.replace(params=params), batch['x'], train=True, rng=rng)
+    model_state = dict(model_state)
+    aux_logits = model_state.pop('intermediates', {}).get('aux_logits', ())
     loss = self.loss_fn(out, batch['y']).mean()
+    aux = sum(self.loss_fn(a, batch['y']).mean() for a in aux_logits)
     penalty = self.l2 * sum(jnp.sum(w ** 2) for w in jax.tree.leaves(params)) if self.l2 else 0.0
-    return loss + penalty, (loss, out, model_state)
+    return loss + self.aux_weight * aux + penalty, (loss, out, model_state)
 
   def correct(self, out, y):
     if self.loss_name == 'softmax':
