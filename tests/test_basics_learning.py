@@ -4,7 +4,6 @@ import math
 import os
 
 import jax
-import pytest
 
 from configs.basics import gan_mog, mnist1d, xor
 from dljax.train import loop

@@ -7,7 +7,7 @@ MLP = 'configs/vision/fmnist_mlp.py'
 
 
 @pytest.mark.parametrize('args,expected', [
-    ([f'--config=configs/vision/nope.py:cpu'], 'not found'),
+    (['--config=configs/vision/nope.py:cpu'], 'not found'),
     ([f'--config={MLP}:gpu'], "unknown preset 'gpu'"),
     (['--config=configs/common.py:smoke'], 'has no get_config'),
     ([f'--config={MLP}:smoke', '--config.optim.lrr=1'], 'Did you mean "lr"'),

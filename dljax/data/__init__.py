@@ -3,7 +3,6 @@
 `load_split(data_cfg, split)` returns `{'x': float32 array, 'y': labels}` for one split.
 """
 import logging
-import os
 import shutil
 
 import numpy as np

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.helpers import ROOT, read_jsonl, run_train
+from tests.helpers import ROOT, run_train
 
 ARGS = ['--config=configs/vision/fmnist_mlp.py:smoke', '--config.train.steps=1500',
         '--config.train.log_every=5', '--config.train.eval_every=500',
