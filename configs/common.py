@@ -26,6 +26,18 @@ def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
   return c
 
 
+# the smoke preset of every Fashion-MNIST config: a few steps on a slice of the data
+FMNIST_SMOKE = dict(steps=4, batch_size=32, eval_batch_size=500, train_limit=256, test_limit=1000)
+
+
+def adam_warmup_cosine(config, preset: str, lr: float, warmup_steps: int = 200):
+  """Adam with a linear warm-up then cosine decay to 0 over the run (warm-up of 1 step in smoke)."""
+  config.optim.name = 'adam'
+  config.optim.lr = lr
+  config.optim.schedule = schedule('warmup_cosine',
+                                   warmup_steps=1 if preset == 'smoke' else warmup_steps)
+
+
 def schedule(name: str, **kwargs) -> ml_collections.ConfigDict:
   return ml_collections.ConfigDict(dict(name=name, **kwargs))
 

@@ -19,12 +19,9 @@ def get_config(preset: str = 'cpu'):
   config.model.features = (32, 64)
   config.model.dense = 1024
   config.model.dropout = 0.4
-  config.optim.name = 'adam'
-  config.optim.lr = 1e-3
-  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 200)
+  common.adam_warmup_cosine(config, preset, lr=1e-3)
   common.preset(config, preset,
-                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
-                           train_limit=256),
+                smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=6, batch_size=128, eval_every=1000),
                 full=dict(epochs=30, batch_size=128))
   return config

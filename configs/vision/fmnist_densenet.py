@@ -25,12 +25,9 @@ def get_config(preset: str = 'cpu'):
   config.model.growth = {'smoke': 4, 'cpu': 12, 'full': 12}[preset]
   config.model.compression = 0.5
   config.model.stem_pool = preset != 'full'  # blocks at 14, 7, 3: 5x faster on a CPU (memory-bound)
-  config.optim.name = 'adam'
-  config.optim.lr = 2e-3
-  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 200)
+  common.adam_warmup_cosine(config, preset, lr=2e-3)
   common.preset(config, preset,
-                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
-                           train_limit=256),
+                smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=8, batch_size=128, eval_every=1000),
                 full=dict(epochs=100, batch_size=64, eval_every=2000))
   return config

@@ -21,12 +21,9 @@ def get_config(preset: str = 'cpu'):
   config.model.dense = (120, 84)
   config.model.act = 'relu'
   config.model.pool = 'max'
-  config.optim.name = 'adam'
-  config.optim.lr = 1e-3
-  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 200)
+  common.adam_warmup_cosine(config, preset, lr=1e-3)
   common.preset(config, preset,
-                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
-                           train_limit=256),
+                smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=30, batch_size=128, eval_every=2000),
                 full=dict(epochs=60, batch_size=128, eval_every=2000))
   return config

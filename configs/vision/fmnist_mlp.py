@@ -19,12 +19,9 @@ def get_config(preset: str = 'cpu'):
   config.model.act = 'relu'
   config.model.dropout = 0.2
   config.model.batch_norm = False
-  config.optim.name = 'adam'
-  config.optim.lr = 1e-3
-  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 500)
+  common.adam_warmup_cosine(config, preset, lr=1e-3, warmup_steps=500)
   common.preset(config, preset,
-                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, train_limit=256,
-                           test_limit=1000),
+                smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=20, batch_size=128, eval_every=2000),
                 full=dict(epochs=100, batch_size=128, eval_every=2000))
   return config

@@ -22,12 +22,9 @@ def get_config(preset: str = 'cpu'):
   config.model.name = 'resnet'
   config.model.stage_sizes = (1, 1) if preset == 'smoke' else (2, 2, 2)
   config.model.widths = {'smoke': (8, 16), 'cpu': (16, 32, 64), 'full': (64, 128, 256)}[preset]
-  config.optim.name = 'adam'
-  config.optim.lr = 2e-3
-  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 200)
+  common.adam_warmup_cosine(config, preset, lr=2e-3)
   common.preset(config, preset,
-                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
-                           train_limit=256),
+                smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=6, batch_size=128, eval_every=1000),
                 full=dict(epochs=60, batch_size=128, eval_every=2000))
   return config

@@ -22,12 +22,9 @@ def get_config(preset: str = 'cpu'):
                          'full': ((64, 2), (128, 2), (256, 2))}[preset]
   config.model.dense = {'smoke': (32, 32), 'cpu': (256, 256), 'full': (512, 512)}[preset]
   config.model.dropout = 0.5
-  config.optim.name = 'adam'
-  config.optim.lr = 1e-3
-  config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 200)
+  common.adam_warmup_cosine(config, preset, lr=1e-3)
   common.preset(config, preset,
-                smoke=dict(steps=4, batch_size=32, eval_batch_size=500, test_limit=1000,
-                           train_limit=256),
+                smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=5, batch_size=128, eval_every=1000),
                 full=dict(epochs=40, batch_size=128, eval_every=2000))
   return config
