@@ -20,6 +20,7 @@ from dljax.data import pipeline
 from dljax.errors import NonFiniteError, WorkdirError
 from dljax.train import checkpoint, config_check, mesh as mesh_lib, preemption, tasks, writers
 
+
 class Preempted(Exception):
   """The run was asked to stop (SIGTERM/SIGINT) and saved a checkpoint first."""
 
@@ -38,12 +39,18 @@ def _identity(config_dict: dict) -> dict:
   return out
 
 
+def _has_checkpoints(workdir: str) -> bool:
+  root = os.path.join(workdir, 'checkpoints')
+  return any(os.listdir(os.path.join(root, kind)) for kind in ('latest', 'best')
+             if os.path.isdir(os.path.join(root, kind)))
+
+
 def prepare_workdir(workdir: str, config, overwrite: bool):
-  """Refuses a file, or a workdir holding another experiment's run, unless --overwrite."""
+  """Refuses a file, or a workdir holding another experiment's checkpoints, unless --overwrite."""
   if os.path.exists(workdir) and not os.path.isdir(workdir):
     raise WorkdirError(f'workdir {workdir} is a file; pass a directory path.')
   saved = os.path.join(workdir, 'config.json')
-  if os.path.exists(saved) and not overwrite:
+  if os.path.exists(saved) and _has_checkpoints(workdir) and not overwrite:
     with open(saved) as f:
       old = _identity(json.load(f))
     new = _identity(json.loads(config.to_json_best_effort()))

@@ -95,3 +95,10 @@ def test_outputs(tmp_path):
   rows = read_jsonl(tmp_path / 'metrics.jsonl')
   assert [r['step'] for r in rows if 'train/loss' in r] == [1, 2, 3, 4, 5, 6]
   assert os.listdir(tmp_path / 'tensorboard')
+
+
+def test_workdir_without_checkpoints_is_reused(tmp_path):
+  """A start that failed before its first checkpoint (e.g. missing data) blocks nothing."""
+  (tmp_path / 'config.json').write_text(json.dumps({'name': 'other', 'task': 'classification'}))
+  summary = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
+  assert summary['experiment'] == 'fmnist_mlp'
