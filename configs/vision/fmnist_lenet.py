@@ -5,9 +5,9 @@ params), ReLU and max pooling (--config.model.act=tanh --config.model.pool=avg: 
 
 Reference: 91.0 % test accuracy (LeNet-5, 60K params, deterministic; google/uncertainty-baselines
 baselines/mnist README, 10 min on 1x P100; REFERENCES.md §1).
-cpu preset: NOT YET MEASURED (estimated ~3.5 min from measured ms/step: 14.2 ms per train step at
-  batch 128 x 14,063 steps (30 epochs) + 8 evaluations of the 10k test images at 0.5 s; measured on
-  a 2-core Intel Xeon (this machine's CPU, jax 0.10.2 CPU), 2026-11-25, quiet machine, niced).
+MEASURED (cpu preset: Adam 1e-3, warm-up + cosine, batch 128, 30 epochs = 14,063 steps, seed 0;
+2-core Intel Xeon, jax 0.10.2 CPU; the first minute shared with a test run): test accuracy 90.94 %,
+test loss 0.291; 248 s of training, 257 s for the whole command.
 full preset: longer training for a GPU/TPU.
 """
 from configs import common
