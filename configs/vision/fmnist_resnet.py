@@ -7,10 +7,10 @@ average pool, dense.
 Reference: 94.9 % test accuracy (ResNet-18 with normalisation and h/v-flip, translate, rotate
 augmentation; fashion-mnist README row; REFERENCES.md §1). Issue target (cpu preset, no augmentation):
 >= 92.5 % in <= 20 min on a 2-core CPU.
-cpu preset: NOT YET MEASURED (estimated ~15 min from measured ms/step: 310 ms per train step at
-  batch 128 x 2,813 steps (6 epochs) + 3 evaluations of the 10k test images at 3.9 s; 7 epochs would
-  be ~17 min, too close to the 20 min limit; measured on a 2-core Intel Xeon (this machine's CPU,
-  jax 0.10.2 CPU), 2026-11-25, quiet machine, niced).
+MEASURED (cpu preset: widths (16, 32, 64), 174,970 params, Adam 2e-3, warm-up + cosine, batch 128,
+6 epochs = 2813 steps, no augmentation, seed 0; 2-core Intel Xeon, jax 0.10.2 CPU, the first minutes
+shared with a test run): test accuracy 92.79 %, test loss 0.201; 918 s of training (15.3 min),
+928 s for the whole command.
 full preset: widths (64, 128, 256), 2.78M params (ResNet-18's 11M are not attempted); for a GPU/TPU.
 """
 from configs import common
