@@ -34,3 +34,22 @@ def run_train(args, env_extra=None, timeout=300):
   env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
   return subprocess.run([sys.executable, '-m', 'experiments.train', '--progress=false', *args],
                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def assert_resume_is_bitwise_identical(make_config, workdir, last_step: int, stray_row=None):
+  """Trains twice; in the second workdir, undoes everything after the checkpoint before `last_step`
+  (as a kill would: the newest checkpoint, the summary, plus an optional stray metrics row), resumes,
+  and asserts both metrics.jsonl files are byte-identical."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+  a, b = os.path.join(workdir, 'a'), os.path.join(workdir, 'b')
+  loop.train_and_evaluate(make_config(), a, progress=False)
+  loop.train_and_evaluate(make_config(), b, progress=False)
+  shutil.rmtree(os.path.join(b, 'checkpoints', 'latest', str(last_step)))
+  os.remove(os.path.join(b, 'summary.json'))
+  if stray_row is not None:
+    with open(os.path.join(b, 'metrics.jsonl'), 'a') as f:
+      f.write(json.dumps(stray_row) + '\n')
+  loop.train_and_evaluate(make_config(), b, progress=False)
+  with open(os.path.join(a, 'metrics.jsonl')) as fa, open(os.path.join(b, 'metrics.jsonl')) as fb:
+    assert fa.read() == fb.read()  # bitwise: same batches, same RNG streams, same optimizer state

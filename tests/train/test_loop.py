@@ -1,13 +1,12 @@
 """The training loop: resume, non-finite losses, workdir identity, outputs."""
 import json
 import os
-import shutil
 
 import pytest
 
 from dljax.errors import ConfigError, NonFiniteError, WorkdirError
 from dljax.train import loop
-from tests.helpers import load_config, read_jsonl
+from tests.helpers import assert_resume_is_bitwise_identical, load_config, read_jsonl
 
 MLP = 'configs/vision/fmnist_mlp.py'
 
@@ -20,17 +19,9 @@ def small(**overrides):
 
 
 def test_resume_after_losing_the_last_checkpoint_gives_identical_metrics(tmp_path):
-  a, b = str(tmp_path / 'a'), str(tmp_path / 'b')
-  loop.train_and_evaluate(small(), a, progress=False)
-  loop.train_and_evaluate(small(), b, progress=False)
-  # simulate a kill after step 3's checkpoint: remove everything written after it
-  shutil.rmtree(os.path.join(b, 'checkpoints', 'latest', '6'))
-  os.remove(os.path.join(b, 'summary.json'))
-  with open(os.path.join(b, 'metrics.jsonl'), 'a') as f:
-    f.write(json.dumps({'step': 5, 'train/loss': 123.0}) + '\n')  # a row the kill left behind
-  loop.train_and_evaluate(small(), b, progress=False)
-  with open(os.path.join(a, 'metrics.jsonl')) as fa, open(os.path.join(b, 'metrics.jsonl')) as fb:
-    assert fa.read() == fb.read()  # bitwise: same batches, same RNG streams, same optimizer state
+  # a kill after step 3's checkpoint, which also left a row of step 5 behind
+  assert_resume_is_bitwise_identical(small, str(tmp_path), last_step=6,
+                                     stray_row={'step': 5, 'train/loss': 123.0})
 
 
 def test_finished_run_is_not_retrained(tmp_path):
