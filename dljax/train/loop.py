@@ -15,8 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from dljax import data as data_lib, viz
-from dljax.data import pipeline
+from dljax import viz
 from dljax.errors import NonFiniteError, WorkdirError
 from dljax.train import checkpoint, config_check, mesh as mesh_lib, preemption, tasks, writers
 
@@ -117,10 +116,11 @@ class Run:
     config_check.validate(config)
     self.config, self.workdir, self.progress = config, workdir, progress
     prepare_workdir(workdir, config, overwrite)
-    self.data = {split: data_lib.load_split(config.data, split) for split in ('train', 'test')}
-    self.total_steps = total_steps(config, len(self.data['train']['y']))
+    task_cls = tasks.TASKS[config.task]
+    self.data = task_cls.load_data(config)
+    self.total_steps = total_steps(config, task_cls.num_train(self.data))
     config_check.validate_optimizers(config, self.total_steps)
-    self.task = tasks.TASKS[config.task](config, self.total_steps)
+    self.task = task_cls(config, self.total_steps)
     self.mesh = mesh_lib.make_mesh()
     self.repl = mesh_lib.replicated(self.mesh)
     self.policy = config.train.get('nonfinite', 'halt')
@@ -131,16 +131,14 @@ class Run:
     return mesh_lib.put_batch(batch, self.mesh)
 
   def init_state(self):
-    example = {k: v[:2] for k, v in self.data['train'].items()}
+    example = jax.tree.map(lambda v: v[:2], next(self.task.train_batches(self.config, self.data, 0, 1)))
     init = jax.jit(lambda key: self.task.init(key, example), out_shardings=self.repl)
     return init(jax.random.PRNGKey(self.config.seed))
 
   def run(self) -> dict:
     config, task = self.config, self.task
     state = self.init_state()
-    batches = pipeline.train_iterator(self.data['train'], config.data.batch_size,
-                                      seed=config.seed, process_index=jax.process_index(),
-                                      process_count=jax.process_count())
+    batches = task.train_batches(config, self.data, jax.process_index(), jax.process_count())
     meta = {'best': None, 'best_step': None, 'best_metrics': None, 'wall_s': 0.0}
     restored = self.ckpt.restore(checkpoint.abstract(state))
     if restored is not None:

@@ -1,7 +1,8 @@
 """The contract between an experiment and the training loop.
 
-A task owns the networks, the losses and the evaluation; the loop owns everything else (data,
-sharding, compilation, checkpoints, logging). Every method that runs on device is pure:
+A task owns the networks, the losses, the evaluation and which data it reads; the loop owns
+everything else (sharding, compilation, checkpoints, logging). Every method that runs on device is
+pure:
 
   init(rng, batch)                   -> TrainState
   train_step(state, batch, rng)      -> (state, metrics)   the loop bumps state.step and jits it
@@ -9,12 +10,19 @@ sharding, compilation, checkpoints, logging). Every method that runs on device i
   summarize(sums)                    -> {'test/<metric>': value}      (on the host)
   plots(state, workdir, data)        -> writes PNGs under <workdir>/plots (on the host)
 
+On the host, before the task is built (classmethods, so the step count can depend on the data):
+
+  load_data(config)                  -> {'train': ..., 'test': ...}   (default: load_split images)
+  num_train(data)                    -> examples per epoch (for train.epochs)
+  train_batches(config, data, i, n)  -> checkpointable iterator of process i's batches (of n)
+
 Several networks and optimizers (GAN), EMA targets, inner loops or non-gradient updates live inside
 `train_step` and in `TrainState.nets` / `TrainState.extra`: the loop never looks inside them.
 """
 import jax
 import numpy as np
 
+from dljax import data as data_lib
 from dljax.data import pipeline
 
 
@@ -27,6 +35,20 @@ class Task:
   def __init__(self, config, total_steps: int):
     self.config = config
     self.total_steps = total_steps
+
+  @classmethod
+  def load_data(cls, config) -> dict:
+    return {split: data_lib.load_split(config.data, split) for split in ('train', 'test')}
+
+  @classmethod
+  def num_train(cls, data: dict) -> int:
+    return len(data['train']['y'])
+
+  @classmethod
+  def train_batches(cls, config, data: dict, process_index: int, process_count: int):
+    """Shuffled examples, global batch data.batch_size, seeded by config.seed (resumable)."""
+    return pipeline.train_iterator(data['train'], config.data.batch_size, seed=config.seed,
+                                   process_index=process_index, process_count=process_count)
 
   def init(self, rng, batch):
     raise NotImplementedError
