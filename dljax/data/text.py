@@ -13,6 +13,7 @@ A decoder trained with teacher forcing reads `shift_right(targets)` (BOS, y_1, .
 predicts `targets`; the loss mask is `targets != PAD`.
 """
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -29,11 +30,11 @@ class Vocab:
     if len(set(self.symbols)) != len(self.symbols):
       raise ValueError('vocabulary symbols must be unique')
 
-  @property
+  @functools.cached_property
   def has_specials(self) -> bool:
     return self.symbols[:3] == SPECIALS
 
-  @property
+  @functools.cached_property
   def index(self) -> dict:
     return {s: i for i, s in enumerate(self.symbols)}
 
@@ -46,15 +47,12 @@ class Vocab:
 
   def decode(self, ids, sep: str = '') -> str:
     """Symbols of `ids` joined by `sep`; with specials, stops at EOS and drops PAD/BOS."""
-    out = []
-    for i in np.asarray(ids).tolist():
-      if self.has_specials:
-        if i == EOS:
-          break
-        if i in (PAD, BOS):
-          continue
-      out.append(self.symbols[i])
-    return sep.join(out)
+    ids = np.asarray(ids).tolist()
+    if not self.has_specials:
+      return sep.join([self.symbols[i] for i in ids])
+    if EOS in ids:
+      ids = ids[:ids.index(EOS)]
+    return sep.join([self.symbols[i] for i in ids if i not in (PAD, BOS)])
 
 
 def seq2seq_vocab(symbols) -> Vocab:
@@ -83,7 +81,11 @@ def seq2seq_arrays(sources, targets, src_vocab: Vocab, tgt_vocab: Vocab, src_len
           'target_lengths': target_lengths}
 
 
-def shift_right(targets_NxT: np.ndarray, bos: int = BOS) -> np.ndarray:
-  """Teacher-forcing decoder inputs: (BOS, y_1, ..., y_{T-1}) for targets (y_1, ..., y_T)."""
-  start = np.full_like(targets_NxT[:, :1], bos)
-  return np.concatenate([start, targets_NxT[:, :-1]], axis=1)
+def shift_right(targets_NxT, bos: int = BOS):
+  """Teacher-forcing decoder inputs: (BOS, y_1, ..., y_{T-1}) for targets (y_1, ..., y_T).
+
+  Works on numpy arrays and on jax arrays inside jit (through the array-API namespace).
+  """
+  xp = targets_NxT.__array_namespace__()
+  start_Nx1 = xp.full((targets_NxT.shape[0], 1), bos, dtype=targets_NxT.dtype)
+  return xp.concat([start_Nx1, targets_NxT[:, :-1]], axis=1)

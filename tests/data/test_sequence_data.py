@@ -1,9 +1,12 @@
 """Sequence datasets: Shakespeare (chars, words), CMUdict G2P, synthetic tasks, window pipeline."""
 import configparser
+import json
 import os
 import re
 import subprocess
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from ml_collections import ConfigDict
@@ -124,7 +127,7 @@ def test_window_batches_are_shifted_deterministic_and_resumable():
     np.testing.assert_array_equal(np.diff(b['x'], axis=1), 1)  # contiguous windows
     assert b['y'].max() < 1000
   assert not np.array_equal(first[0]['x'], first[1]['x'])
-  state = it.get_state()
+  state = json.loads(json.dumps(it.get_state()))  # checkpoints store it as JSON
   expected = [next(it)['x'] for _ in range(2)]
   again = pipeline.window_iterator(tokens, 8, 4, seed=3)
   np.testing.assert_array_equal(next(again)['x'], first[0]['x'])  # a function of (seed, step)
@@ -199,6 +202,8 @@ def test_seq2seq_format_and_teacher_forcing_shift():
   np.testing.assert_array_equal(out['target_lengths'], [3, 4])
   np.testing.assert_array_equal(text.shift_right(out['targets']), [[1, 4, 3, 2], [1, 5, 5, 5]])
   assert v.decode(out['targets'][0]) == 'ba'
+  shifted = jax.jit(text.shift_right)(jnp.asarray(out['targets']))  # also on device, inside jit
+  np.testing.assert_array_equal(shifted, text.shift_right(out['targets']))
   with pytest.raises(ValueError, match='does not fit'):
     text.pad_batch([[3, 3, 3]], length=2)
 
@@ -313,6 +318,9 @@ def test_synthetic_loader_args_sizes_and_test_overrides():
   src, tgt = data.sequence_vocab(cfg)
   assert src is tgt and len(src) == 13
   assert data.sequence_vocab(ConfigDict(dict(name='seq_adding'))) is None
+  cfg.test_args.max_len = 2
+  with pytest.raises(ConfigError, match='min_len <= max_len'):
+    data.load_sequences(cfg, 'test')
   cfg.args.lenght = 3
   with pytest.raises(ConfigError, match=r"\['lenght'\] are not arguments of seq_copy"):
     data.load_sequences(cfg, 'train')
