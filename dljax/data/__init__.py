@@ -61,8 +61,14 @@ def check_name(name: str, source: str = 'local') -> None:
 
 
 def _builder(name: str):
-  cls, config = DATASETS[name][:2] if name in DATASETS else {**TOKEN_DATASETS,
-                                                             **SEQUENCE_DATASETS}[name]
+  if name in DATASETS:
+    cls, config = DATASETS[name][:2]
+  else:  # a word view is prepared as its token dataset; synthetic tasks have no builder
+    entry = {**TOKEN_DATASETS, **SEQUENCE_DATASETS}[WORD_DATASETS.get(name, name)]
+    if entry is None:
+      raise DataError(f'{name} is generated in memory (dljax.data.synthetic): there is nothing to '
+                      'prepare; read it with load_sequences.')
+    cls, config = entry
   kwargs = {'config': config} if config else {}
   return cls(data_dir=settings.data_dir(), file_format='array_record', **kwargs)
 

@@ -331,5 +331,7 @@ def test_sequence_data_is_refused_by_the_wrong_loader():
     data.load_split(ConfigDict(dict(name='shakespeare_char')), 'train')
   with pytest.raises(DataError, match='cannot be read by load_tokens'):
     data.load_tokens(ConfigDict(dict(name='seq_copy')), 'train')
+  with pytest.raises(DataError, match='nothing to prepare'):
+    data.prepare('seq_sort')
   data.check_name('seq_dynamic_ngram')  # configs may name every registered sequence dataset
   data.check_name('cmudict_g2p_stress')
