@@ -132,7 +132,7 @@ def strip_gutenberg(text: str) -> str:
 
 
 def read_texts(tar_path: str) -> dict:
-  """{file stem: text} of every .txt in the sdist's texts folder, plus its parsed metadata.txt."""
+  """{file stem: text} of every .txt in the sdist's texts folder (metadata.txt under 'metadata')."""
   try:
     with tarfile.open(tar_path) as tar:
       files = {m.name[len(TEXTS):-4]: tar.extractfile(m).read().decode('utf-8')
