@@ -2,7 +2,7 @@
 import ml_collections
 
 PRESETS = ('smoke', 'cpu', 'full')
-_DATA_KEYS = ('batch_size', 'eval_batch_size', 'train_limit', 'test_limit')
+_DATA_KEYS = ('batch_size', 'eval_batch_size', 'train_limit', 'validation_limit', 'test_limit')
 
 
 def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:

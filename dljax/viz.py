@@ -121,3 +121,19 @@ def multi_curves(series: dict, ylabel: str, path: str, *, xlabel: str = 'step', 
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def attention_maps(maps_BxTxS, src_tokens: list, tgt_tokens: list, workdir: str,
+                   name: str = 'attention.png'):
+  """One heat-map per example: rows = output tokens, columns = input tokens (alignment)."""
+  n = len(maps_BxTxS)
+  fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False)
+  for ax, a, src, tgt in zip(axes.flat, maps_BxTxS, src_tokens, tgt_tokens):
+    a = a[:len(tgt), :len(src)]
+    ax.imshow(a, cmap='viridis', vmin=0, vmax=max(float(a.max()), 1e-6), aspect='auto')
+    ax.set_xticks(range(len(src)), src, fontsize=7)
+    ax.set_yticks(range(len(tgt)), tgt, fontsize=7)
+    ax.set_xlabel('input')
+  axes.flat[0].set_ylabel('output')
+  fig.tight_layout()
+  return _save(fig, workdir, name)

@@ -2,7 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import cnn, densenet, inception, lenet, linear, mlp, resnet, vgg, vit, xor
+from dljax.models import (cnn, densenet, inception, lenet, linear, mlp, resnet, transformer, vgg,
+                          vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -17,6 +18,8 @@ MODELS = {
     'densenet': densenet.DenseNet,
     'inception': inception.Inception,
     'vit': vit.ViT,
+    'gpt': transformer.LM,
+    'transformer': transformer.EncoderDecoder,
 }
 
 

@@ -81,18 +81,32 @@ class MultiHeadAttention(nn.Module):
     return self.d_model // self.num_heads
 
   @nn.compact
-  def __call__(self, x_q_BxTxC, x_kv_BxSxC=None, mask=None, bias=None):
+  def __call__(self, x_q_BxTxC, x_kv_BxSxC=None, mask=None, bias=None, cache=None,
+               cache_index=None):
+    """With `cache` ({'k', 'v': B x max_len x H x D}) this is causal self-attention for incremental
+    decoding: the new K, V are written at positions cache_index.., the queries attend to every
+    position written so far, and the call returns (output, new cache)."""
     x_kv_BxSxC = x_q_BxTxC if x_kv_BxSxC is None else x_kv_BxSxC
     proj = lambda name: nn.DenseGeneral((self.num_heads, self._head_dim()), use_bias=self.use_bias,  # pylint: disable=unnecessary-lambda-assignment
                                         kernel_init=self.kernel_init, name=name)
     q_BxTxHxD = proj('query')(x_q_BxTxC)  # Q = x_q W^Q
     k_BxSxHxD = proj('key')(x_kv_BxSxC)  # K = x_kv W^K
     v_BxSxHxD = proj('value')(x_kv_BxSxC)  # V = x_kv W^V
+    if cache is not None:
+      if mask is not None or x_kv_BxSxC is not x_q_BxTxC:
+        raise ValueError('a KV-cache is for causal self-attention: pass neither mask nor x_kv.')
+      # KV-cache: K, V of positions < cache_index are reused, this call's are appended
+      k_BxSxHxD = jax.lax.dynamic_update_slice_in_dim(cache['k'], k_BxSxHxD, cache_index, axis=1)
+      v_BxSxHxD = jax.lax.dynamic_update_slice_in_dim(cache['v'], v_BxSxHxD, cache_index, axis=1)
+      t, s = q_BxTxHxD.shape[1], k_BxSxHxD.shape[1]
+      mask = (jnp.arange(s)[None, :] <= cache_index + jnp.arange(t)[:, None])[None, None]
+      cache = {'k': k_BxSxHxD, 'v': v_BxSxHxD}
     out_BxTxHxD, weights_BxHxTxS = dot_product_attention(q_BxTxHxD, k_BxSxHxD, v_BxSxHxD, mask, bias,
                                                          return_weights=True)
     if self.sow_weights:
       self.sow('intermediates', 'attention_weights', weights_BxHxTxS)
     # Concat(head_1..head_h) W^O
-    return nn.DenseGeneral(self.out_features or x_q_BxTxC.shape[-1], axis=(-2, -1),
-                           use_bias=self.use_bias, kernel_init=self.kernel_init,
-                           name='out')(out_BxTxHxD)
+    out_BxTxC = nn.DenseGeneral(self.out_features or x_q_BxTxC.shape[-1], axis=(-2, -1),
+                                use_bias=self.use_bias, kernel_init=self.kernel_init,
+                                name='out')(out_BxTxHxD)
+    return out_BxTxC if cache is None else (out_BxTxC, cache)

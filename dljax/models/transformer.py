@@ -1,0 +1,267 @@
+"""The Transformer (Vaswani et al. 2017): a decoder-only language model (GPT) and an encoder-decoder.
+
+  Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V                 dljax.models.attention
+  PE(t, 2i) = sin(t / 10000^(2i/d)),  PE(t, 2i+1) = cos(t / 10000^(2i/d)),  i = 0 .. d/2-1
+      (Vaswani's indexing; the notes index i = 1 .. d/2, which shifts every wavelength by one step)
+  post-norm (the paper):    x = LN(x + Sublayer(x))
+  pre-norm (GPT-2, default): x = x + Sublayer(LN(x)), and a final LN before the output layer
+
+Decoding one token at a time uses a KV-cache: each self-attention layer keeps the keys and values
+of the positions generated so far (B x max_len x H x D), so step t costs O(t) instead of
+recomputing the whole prefix. `LM.decode_step` and `EncoderDecoder.decode_step` have the signature
+that dljax.models.decoding expects once their parameters are bound (see `step_fn`).
+"""
+from typing import Optional
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from dljax.models.attention import MultiHeadAttention, causal_mask
+
+POSITIONS = ('learned', 'sinusoidal', 'none')
+
+
+def sinusoidal_positions(length: int, dim: int) -> np.ndarray:
+  """L x D table, PE[t, 2i] = sin(t / 10000^(2i/D)), PE[t, 2i+1] = cos(t / 10000^(2i/D))."""
+  if dim % 2:
+    raise ValueError(f'sinusoidal positions need an even width; got d_model={dim}.')
+  t = np.arange(length, dtype=np.float64)[:, None]
+  inv_wavelength = 1.0 / 10000 ** (np.arange(0, dim, 2, dtype=np.float64) / dim)  # 10000^(-2i/D)
+  pe = np.zeros((length, dim))
+  pe[:, 0::2] = np.sin(t * inv_wavelength)
+  pe[:, 1::2] = np.cos(t * inv_wavelength)
+  return pe.astype(np.float32)
+
+
+class Embed(nn.Module):
+  """Token embedding (scaled by sqrt(d) for sinusoidal positions, as in the paper) + positions."""
+  vocab_size: int
+  d_model: int
+  max_len: int
+  positions: str = 'learned'
+
+  def setup(self):
+    if self.positions not in POSITIONS:
+      raise ValueError(f'model.positions={self.positions!r} is unknown; use one of {POSITIONS}.')
+    self.tokens = nn.Embed(self.vocab_size, self.d_model,
+                           embedding_init=nn.initializers.normal(0.02))
+    if self.positions == 'learned':
+      self.pos = self.param('pos_embedding', nn.initializers.normal(0.02),
+                            (self.max_len, self.d_model))
+
+  def __call__(self, tokens_BxT, offset=0):
+    x = self.tokens(tokens_BxT)
+    t = tokens_BxT.shape[1]
+    if self.positions == 'none':
+      return x
+    if self.positions == 'learned':
+      table = self.pos
+    else:
+      x = x * jnp.sqrt(self.d_model).astype(x.dtype)
+      table = jnp.asarray(sinusoidal_positions(self.max_len, self.d_model))
+    return x + jax.lax.dynamic_slice_in_dim(table, offset, t)[None]
+
+  def logits(self, h_BxTxD):
+    """Output layer tied to the token embedding: logits = h E^T."""
+    return self.tokens.attend(h_BxTxD)
+
+
+class FeedForward(nn.Module):
+  """FFN(x) = W_2 GELU(W_1 x + b_1) + b_2, applied to every position."""
+  mlp_dim: int
+  dropout: float = 0.0
+
+  @nn.compact
+  def __call__(self, x_BxTxD, train: bool = False):
+    h = nn.gelu(nn.Dense(self.mlp_dim, name='fc1')(x_BxTxD))
+    h = nn.Dense(x_BxTxD.shape[-1], name='fc2')(h)
+    return nn.Dropout(self.dropout, deterministic=not train)(h)
+
+
+class Block(nn.Module):
+  """Self-attention [, cross-attention], feed-forward: each a residual sublayer, pre- or post-norm.
+
+  `cache` (incremental decoding) is {'k', 'v': B x max_len x H x D} and `index` the position of
+  the first new token; with them the block returns (x, new_cache).
+  """
+  num_heads: int
+  mlp_dim: int
+  dropout: float = 0.0
+  prenorm: bool = True
+  cross: bool = False
+  sow_weights: bool = False
+
+  @nn.compact
+  def __call__(self, x_BxTxD, mask=None, enc_BxSxD=None, enc_mask=None, cache=None, index=None,
+               train: bool = False):
+    d = x_BxTxD.shape[-1]
+    drop = nn.Dropout(self.dropout, deterministic=not train)
+
+    def sublayer(x, name, fn):
+      if self.prenorm:                       # x + Sublayer(LN(x))
+        return x + drop(fn(nn.LayerNorm(name=f'ln_{name}')(x)))
+      return nn.LayerNorm(name=f'ln_{name}')(x + drop(fn(x)))   # LN(x + Sublayer(x))
+
+    self_attn = MultiHeadAttention(self.num_heads, d_model=d, sow_weights=self.sow_weights,
+                                   name='self_attention')
+    new_cache = None
+
+    def attend_self(h):
+      nonlocal new_cache
+      if cache is None:
+        return self_attn(h, mask=mask)
+      out, new_cache = self_attn(h, cache=cache, cache_index=index)
+      return out
+
+    x_BxTxD = sublayer(x_BxTxD, 'self', attend_self)
+    if self.cross:
+      cross_attn = MultiHeadAttention(self.num_heads, d_model=d, sow_weights=self.sow_weights,
+                                      name='cross_attention')
+      x_BxTxD = sublayer(x_BxTxD, 'cross', lambda h: cross_attn(h, enc_BxSxD, mask=enc_mask))
+    x_BxTxD = sublayer(x_BxTxD, 'ffn', lambda h: FeedForward(self.mlp_dim, self.dropout,
+                                                             name='ffn')(h, train))
+    return x_BxTxD if cache is None else (x_BxTxD, new_cache)
+
+
+def init_cache(batch: int, max_len: int, num_layers: int, num_heads: int, head_dim: int,
+               dtype=jnp.float32):
+  """Empty KV-caches, one per self-attention layer."""
+  zeros = jnp.zeros((batch, max_len, num_heads, head_dim), dtype)
+  return [{'k': zeros, 'v': zeros} for _ in range(num_layers)]
+
+
+class LM(nn.Module):
+  """Decoder-only Transformer language model (GPT): p(x_t | x_<t) with a causal mask."""
+  vocab_size: int
+  d_model: int = 128
+  num_heads: int = 4
+  num_layers: int = 4
+  mlp_ratio: int = 4
+  max_len: int = 256
+  positions: str = 'learned'
+  dropout: float = 0.0
+  prenorm: bool = True
+  sow_weights: bool = False
+
+  def setup(self):
+    if self.d_model % self.num_heads:
+      raise ValueError(f'd_model={self.d_model} must be divisible by num_heads={self.num_heads} '
+                       '(d_model = h * d_head).')
+    self.embed = Embed(self.vocab_size, self.d_model, self.max_len, self.positions)
+    self.drop = nn.Dropout(self.dropout)
+    self.blocks = [Block(self.num_heads, self.mlp_ratio * self.d_model, self.dropout, self.prenorm,
+                         sow_weights=self.sow_weights, name=f'block{i + 1}')
+                   for i in range(self.num_layers)]
+    self.ln_final = nn.LayerNorm() if self.prenorm else None
+
+  def _out(self, h):
+    return self.embed.logits(self.ln_final(h) if self.prenorm else h)
+
+  def __call__(self, tokens_BxT, train: bool = False):
+    """Logits B x T x V for every position (teacher forcing: all positions in parallel)."""
+    t = tokens_BxT.shape[1]
+    if t > self.max_len:
+      raise ValueError(f'sequence length {t} > model.max_len={self.max_len}; raise max_len or '
+                       'shorten data.block_size.')
+    h = self.drop(self.embed(tokens_BxT), deterministic=not train)
+    mask = causal_mask(t)
+    for block in self.blocks:
+      h = block(h, mask=mask, train=train)
+    return self._out(h)
+
+  def decode_step(self, caches, token_B, t):
+    """One token per sequence at position t, with KV-caches: (log p(. | x_<=t), caches)."""
+    h = self.embed(token_B[:, None], offset=t)
+    new = []
+    for block, cache in zip(self.blocks, caches):
+      h, cache = block(h, cache=cache, index=t)
+      new.append(cache)
+    return jax.nn.log_softmax(self._out(h)[:, 0]), new
+
+  def empty_cache(self, batch: int):
+    return init_cache(batch, self.max_len, self.num_layers, self.num_heads,
+                      self.d_model // self.num_heads)
+
+
+class EncoderDecoder(nn.Module):
+  """The original Transformer: encoder self-attention, decoder causal self- and cross-attention."""
+  src_vocab: int
+  tgt_vocab: int
+  d_model: int = 128
+  num_heads: int = 4
+  num_layers: int = 3
+  mlp_ratio: int = 4
+  max_len: int = 64
+  positions: str = 'sinusoidal'
+  dropout: float = 0.0
+  prenorm: bool = True
+  pad_id: int = 0
+  sow_weights: bool = False
+
+  def setup(self):
+    if self.d_model % self.num_heads:
+      raise ValueError(f'd_model={self.d_model} must be divisible by num_heads={self.num_heads}.')
+    self.src_embed = Embed(self.src_vocab, self.d_model, self.max_len, self.positions)
+    self.tgt_embed = Embed(self.tgt_vocab, self.d_model, self.max_len, self.positions)
+    self.drop = nn.Dropout(self.dropout)
+    mlp = self.mlp_ratio * self.d_model
+    self.encoder = [Block(self.num_heads, mlp, self.dropout, self.prenorm,
+                          sow_weights=self.sow_weights, name=f'enc{i + 1}')
+                    for i in range(self.num_layers)]
+    self.decoder = [Block(self.num_heads, mlp, self.dropout, self.prenorm, cross=True,
+                          sow_weights=self.sow_weights, name=f'dec{i + 1}')
+                    for i in range(self.num_layers)]
+    if self.prenorm:
+      self.enc_ln, self.dec_ln = nn.LayerNorm(), nn.LayerNorm()
+
+  def src_mask(self, src_BxS):
+    """Keys that are padding are never attended: B x 1 x 1 x S."""
+    return (src_BxS != self.pad_id)[:, None, None, :]
+
+  def encode(self, src_BxS, train: bool = False):
+    h = self.drop(self.src_embed(src_BxS), deterministic=not train)
+    mask = self.src_mask(src_BxS)
+    for block in self.encoder:
+      h = block(h, mask=mask, train=train)
+    return self.enc_ln(h) if self.prenorm else h
+
+  def decode(self, enc_BxSxD, src_BxS, tgt_in_BxT, train: bool = False):
+    h = self.drop(self.tgt_embed(tgt_in_BxT), deterministic=not train)
+    mask, enc_mask = causal_mask(tgt_in_BxT.shape[1]), self.src_mask(src_BxS)
+    for block in self.decoder:
+      h = block(h, mask=mask, enc_BxSxD=enc_BxSxD, enc_mask=enc_mask, train=train)
+    return self.tgt_embed.logits(self.dec_ln(h) if self.prenorm else h)
+
+  def __call__(self, src_BxS, tgt_in_BxT, train: bool = False):
+    """Teacher forcing: logits for every target position given the shifted-right target."""
+    return self.decode(self.encode(src_BxS, train), src_BxS, tgt_in_BxT, train)
+
+  def decode_step(self, cache, token_B, t):
+    """cache = {'enc': B x S x D, 'src': B x S, 'layers': [KV-cache per decoder layer]}."""
+    h = self.tgt_embed(token_B[:, None], offset=t)
+    enc_mask = self.src_mask(cache['src'])
+    new = []
+    for block, layer_cache in zip(self.decoder, cache['layers']):
+      h, layer_cache = block(h, enc_BxSxD=cache['enc'], enc_mask=enc_mask, cache=layer_cache,
+                              index=t)
+      new.append(layer_cache)
+    logits = self.tgt_embed.logits(self.dec_ln(h) if self.prenorm else h)
+    return jax.nn.log_softmax(logits[:, 0]), dict(cache, layers=new)
+
+  def cross_attention_maps(self, intermediates):
+    """B x T x S: the last decoder layer's cross-attention weights (sown), mean over heads."""
+    return intermediates[f'dec{self.num_layers}']['cross_attention']['attention_weights'][0].mean(1)
+
+  def empty_cache(self, enc_BxSxD, src_BxS):
+    layers = init_cache(src_BxS.shape[0], self.max_len, self.num_layers, self.num_heads,
+                        self.d_model // self.num_heads, enc_BxSxD.dtype)
+    return {'enc': enc_BxSxD, 'src': src_BxS, 'layers': layers}
+
+
+def step_fn(model: nn.Module, variables):
+  """Binds a model's decode_step to its variables: the step_fn of dljax.models.decoding."""
+  def fn(cache, token_N, t):
+    return model.apply(variables, cache, token_N, t, method=type(model).decode_step)
+  return fn
