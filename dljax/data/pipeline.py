@@ -65,3 +65,56 @@ def eval_batches(arrays: dict, batch_size: int, process_index: int = 0, process_
     batch = {k: v[np.where(mask, idx, 0)] for k, v in arrays.items()}
     batch['mask'] = mask
     yield batch
+
+
+# Token streams (language modelling): random windows of block_size + 1 tokens.
+
+
+class _Windows:
+  """Maps a batch number b to this process's part of global batch b of random windows.
+
+  The global batch's window starts are `default_rng([seed, b]).integers(0, n - block_size, B)`,
+  so batch b depends on (seed, b) only: checkpointing the batch number restores the stream.
+  """
+
+  def __init__(self, tokens, block_size, global_batch, seed, process_index, process_count):
+    if len(tokens) < block_size + 1:
+      raise ValueError(f'{len(tokens)} tokens hold no window of {block_size + 1}')
+    self.tokens, self.block_size, self.global_batch, self.seed = tokens, block_size, global_batch, seed
+    per_process = global_batch // process_count
+    self.local = slice(process_index * per_process, (process_index + 1) * per_process)
+
+  def starts(self, b: int) -> np.ndarray:
+    rng = np.random.default_rng([self.seed, b])
+    return rng.integers(0, len(self.tokens) - self.block_size, self.global_batch)[self.local]
+
+  def __call__(self, b):
+    w_BxT1 = self.tokens[self.starts(int(b))[:, None] + np.arange(self.block_size + 1)]
+    return {'x': w_BxT1[:, :-1].astype(np.int32), 'y': w_BxT1[:, 1:].astype(np.int32)}
+
+
+def window_iterator(tokens: np.ndarray, block_size: int, global_batch: int, seed: int,
+                    process_index: int = 0, process_count: int = 1):
+  """A checkpointable iterator of {'x', 'y'} int32 [B, block_size] batches, y = x shifted by one.
+
+  Windows are drawn uniformly with replacement (nanoGPT's `get_batch`); batch b is a function of
+  (seed, b) only, and the iterator's grain state (the next b) goes into every checkpoint.
+  """
+  ds = grain.MapDataset.range(sys.maxsize).map(
+      _Windows(tokens, block_size, global_batch, seed, process_index, process_count))
+  return iter(ds.to_iter_dataset())
+
+
+def eval_windows(tokens: np.ndarray, block_size: int, num_windows: int = 0, seed: int = 0) -> dict:
+  """A fixed set of evaluation windows {'x', 'y'} [W, block_size], for `eval_batches`.
+
+  num_windows = 0: consecutive non-overlapping windows, so every token after the first is
+  predicted once (a tail shorter than a window is dropped). Otherwise `num_windows` windows at
+  starts drawn once from `seed` (the same set at every evaluation).
+  """
+  if num_windows:
+    starts = np.random.default_rng(seed).integers(0, len(tokens) - block_size, num_windows)
+  else:
+    starts = np.arange(0, len(tokens) - block_size, block_size)
+  w_WxT1 = tokens[starts[:, None] + np.arange(block_size + 1)]
+  return {'x': w_WxT1[:, :-1].astype(np.int32), 'y': w_WxT1[:, 1:].astype(np.int32)}
