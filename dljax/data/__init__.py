@@ -1,6 +1,7 @@
 """Datasets: tfds builders prepared offline on first use, read back into memory as numpy arrays.
 
-`load_split(data_cfg, split)` returns `{'x': float32 array, 'y': labels}` for one split.
+`load_split(data_cfg, split)` returns `{'x': float32 array, 'y': labels}` for one split (with the
+positions of every example permuted by one fixed permutation when data_cfg.shuffle_positions).
 
 Sequence data (data.name in TOKEN_DATASETS / WORD_DATASETS / SEQUENCE_DATASETS) has sibling loaders:
 
@@ -121,9 +122,16 @@ def load_split(data_cfg, split: str) -> dict:
   x, y = _to_arrays(source, x_key, y_key, limit=data_cfg.get(f'{split}_limit', 0))
   x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
   y = y.astype(np.int32) if np.issubdtype(y.dtype, np.integer) else y.astype(np.float32)
+  if data_cfg.get('shuffle_positions', False):
+    x = shuffle_positions(x, data_cfg.get('shuffle_seed', 0))
   return {'x': x, 'y': y}
 
 
+def shuffle_positions(x_NxT, seed: int = 0):
+  """Permutes the positions (axis 1) of every example with one fixed permutation drawn from `seed`:
+  the same for every example and every split, so the signal is intact but its order is not
+  (Greydanus's "shuffled MNIST-1D"; set by data.shuffle_positions=True, data.shuffle_seed)."""
+  return x_NxT[:, np.random.default_rng(seed).permutation(x_NxT.shape[1])]
 
 
 def _split_source(name: str, split: str):

@@ -1,4 +1,5 @@
-"""Gradient-flow diagnostics for MLPs: per-layer gradient norms and hidden-unit symmetry.
+"""Gradient-flow diagnostics: per-layer gradient norms and hidden-unit symmetry of MLPs, and the
+gradient reaching each hidden state of a recurrent net.
 
 The notes (backprop section, l.360-388 and section 2.4) ask that gradients flow "at approximately
 the same speeds across the network": with saturating activations or badly scaled initial weights
@@ -105,3 +106,24 @@ def hidden_unit_spread(params) -> float:
   so, while dropout, whose masks differ per unit, would break it)."""
   spreads = unit_spreads(params)
   return max(spreads) if spreads else 0.0
+
+
+def hidden_state_grad_norms(cell, params, carry, x_BxTxD, loss_fn):
+  """||dL/dh_t|| for every t, L = loss_fn(h_T) after unrolling a recurrent `cell` (a linen module
+  with the (carry, x_t) -> (carry, y_t) signature, e.g. dljax.models.rnn.GRUCell) over x_BxTxD.
+
+  A zero perturbation e_t is added to the hidden state after step t (h_t + e_t, for LSTM the h of
+  (c, h)); dL/de_t at e = 0 is dL/dh_t. Returns the per-example mean of the norms, shape (T,).
+  """
+  def total(eps_TxBxH):
+    c = carry
+    for t in range(x_BxTxD.shape[1]):
+      c, _ = cell.apply({'params': params}, c, x_BxTxD[:, t])
+      c = (c[0], c[1] + eps_TxBxH[t]) if isinstance(c, tuple) else c + eps_TxBxH[t]
+    h_last = c[1] if isinstance(c, tuple) else c
+    return loss_fn(h_last)
+
+  b, t = x_BxTxD.shape[:2]
+  h0 = carry[1] if isinstance(carry, tuple) else carry
+  g_TxBxH = jax.grad(total)(jnp.zeros((t, b, h0.shape[-1])))
+  return jnp.sqrt(jnp.sum(g_TxBxH ** 2, axis=-1)).mean(axis=1)
