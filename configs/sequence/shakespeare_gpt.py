@@ -21,7 +21,7 @@ def get_config(preset: str = 'cpu'):
   config.data.block_size = {'smoke': 16, 'cpu': 128, 'full': 256}[preset]
   config.data.eval_windows = {'smoke': 8, 'cpu': 400, 'full': 2000}[preset]
   config.model.name = 'gpt'
-  config.model.vocab_size = 96            # >= the dataset's character vocabulary (checked)
+  config.model.vocab_size = 84            # the dataset's character vocabulary (checked)
   config.model.max_len = config.data.block_size
   config.model.d_model, config.model.num_heads, config.model.num_layers = {
       'smoke': (16, 2, 1), 'cpu': (128, 4, 4), 'full': (384, 6, 6)}[preset]

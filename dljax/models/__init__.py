@@ -2,8 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, densenet, inception, lenet, linear, mlp, resnet, rnn, transformer,
-                          vgg, vit, xor)
+from dljax.models import (cnn, densenet, inception, lenet, linear, mlp, resnet, rnn, seq2seq,
+                          transformer, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -20,6 +20,7 @@ MODELS = {
     'vit': vit.ViT,
     'gpt': transformer.LM,
     'transformer': transformer.EncoderDecoder,
+    'seq2seq_lstm': seq2seq.Seq2SeqLSTM,
     'unshared_net': rnn.UnsharedDeepNet,
     'seq_classifier': rnn.SequenceClassifier,
 }

@@ -25,16 +25,6 @@ from dljax.train.state import ModelState, TrainState
 from dljax.train.tasks.base import Task
 
 
-def _restricted(step_fn, vocab_size):
-  if vocab_size is None:
-    return step_fn
-
-  def step(cache, tok, t):
-    logp, cache = step_fn(cache, tok, t)
-    return jnp.where(jnp.arange(logp.shape[-1]) < vocab_size, logp, decoding.NEG_INF), cache
-  return step
-
-
 class LanguageModel(Task):
   best_metric = 'test/loss'
   best_mode = 'min'
@@ -42,8 +32,8 @@ class LanguageModel(Task):
   @classmethod
   def load_data(cls, config) -> dict:
     vocab = data_lib.token_vocab(config.data)
-    if config.model.vocab_size < len(vocab):
-      raise ConfigError(f'model.vocab_size={config.model.vocab_size} is smaller than the '
+    if config.model.vocab_size != len(vocab):
+      raise ConfigError(f'model.vocab_size={config.model.vocab_size} does not match the '
                         f'vocabulary of {config.data.name} ({len(vocab)} symbols); set '
                         f'--config.model.vocab_size={len(vocab)}.')
     block = config.data.block_size
@@ -108,13 +98,11 @@ class LanguageModel(Task):
             'test/accuracy': float(sums['correct'] / sums['count'])}
 
   # --- samples --------------------------------------------------------------------------------
-  def sample(self, variables, prompt_ids, length: int, rng, temperature=0.8, top_k=0, num=3,
-             vocab_size=None):
-    """`num` continuations of `prompt_ids` (1-D), `length` tokens each, as an int array num x L
-    (ids >= vocab_size, the model's unused embedding rows, are never drawn)."""
+  def sample(self, variables, prompt_ids, length: int, rng, temperature=0.8, top_k=0, num=3):
+    """`num` continuations of `prompt_ids` (1-D), `length` tokens each, as an int array num x L."""
     block = self.config.data.block_size
     sample = lambda step, cache, last: decoding.sample(  # pylint: disable=unnecessary-lambda-assignment
-        _restricted(step, vocab_size), cache, last, length, eos_id=-1, rng=rng,
+        step, cache, last, length, eos_id=-1, rng=rng,
         temperature=temperature, top_k=top_k)
     prompt = jnp.tile(jnp.asarray(prompt_ids, jnp.int32)[None], (num, 1))
     p = prompt.shape[1]
@@ -143,7 +131,7 @@ class LanguageModel(Task):
     prompt = self.config.get('sample_prompt', '\n')
     ids = vocab.encode(prompt)
     out = self.sample(state.nets['model'].variables(), ids, self.config.get('sample_length', 300),
-                      jax.random.PRNGKey(self.config.seed), vocab_size=len(vocab))
+                      jax.random.PRNGKey(self.config.seed))
     with open(os.path.join(workdir, 'samples.txt'), 'w') as f:
       for row in np.asarray(out):
         f.write(prompt + vocab.decode(row) + '\n' + '-' * 40 + '\n')

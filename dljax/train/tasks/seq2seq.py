@@ -41,9 +41,9 @@ class Seq2Seq(Task):
       raise ConfigError(f'data.name={config.data.name!r} is a per-step task, not a seq2seq one; '
                         'use a seq2seq dataset (cmudict_g2p, seq_copy, seq_reverse, seq_sort, ...).')
     for side, vocab in zip(('src_vocab', 'tgt_vocab'), vocabs):
-      if config.model.get(side, 0) < len(vocab):
-        raise ConfigError(f'model.{side}={config.model.get(side, 0)} is smaller than the '
-                          f'{config.data.name} vocabulary ({len(vocab)}); set '
+      if config.model.get(side, 0) != len(vocab):
+        raise ConfigError(f'model.{side}={config.model.get(side, 0)} does not match the '
+                          f'{config.data.name} vocabulary ({len(vocab)} symbols); set '
                           f'--config.model.{side}={len(vocab)}.')
     split = config.get('eval', {}).get('split', 'test')
     return {'train': _with_decoder_inputs(data_lib.load_sequences(config.data, 'train')),

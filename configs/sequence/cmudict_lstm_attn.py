@@ -1,0 +1,38 @@
+r"""Grapheme-to-phoneme with an LSTM encoder-decoder and attention on CMUdict.
+
+  python -m experiments.train --config=configs/sequence/cmudict_lstm_attn.py:cpu --workdir=runs/cmudict_lstm_attn
+
+Bidirectional LSTM encoder, LSTM decoder with input feeding and additive (Bahdanau) attention;
+--config.model.attention=dot|general|none switches the score (none: the encoder's final state is
+the decoder's only view of the word). Evaluation as configs/sequence/cmudict_transformer.py:
+greedy and beam 5 (GNMT length penalty), test/wer and test/per, alignments in plots/attention.png.
+Issue targets: cpu preset WER <= 40 %, PER <= 12 % with beam search (reference: 3x256 Transformer
+WER 30.2, REFERENCES.md §3).
+MEASURED: not yet measured.
+"""
+from configs import common
+
+
+def get_config(preset: str = 'cpu'):
+  config = common.base(preset, name='cmudict_lstm_attn', task='seq2seq')
+  config.data.name = 'cmudict_g2p'
+  config.model.name = 'seq2seq_lstm'
+  config.model.src_vocab = 32
+  config.model.tgt_vocab = 42
+  config.model.max_len = 32
+  config.model.attention = 'additive'
+  config.model.bidirectional = True
+  config.model.embed, config.model.hidden = {'smoke': (8, 16), 'cpu': (64, 256),
+                                             'full': (128, 512)}[preset]
+  config.model.dropout = 0.0 if preset == 'smoke' else 0.2
+  config.label_smoothing = 0.1
+  config.eval = dict(beam=5 if preset != 'smoke' else 2, length_penalty='gnmt', alpha=0.6,
+                     max_len=32 if preset != 'smoke' else 8, split='test')
+  common.adam_warmup_cosine(config, preset, lr=2e-3, warmup_steps=200)
+  config.optim.grad_clip_norm = 1.0
+  common.preset(config, preset,
+                smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=256,
+                           test_limit=32),
+                cpu=dict(epochs=4, batch_size=128, eval_batch_size=500, eval_every=2000),
+                full=dict(epochs=40, batch_size=256, eval_batch_size=1000, eval_every=5000))
+  return config
