@@ -71,9 +71,9 @@ class DepthwiseConv(nn.Module):
       for i in range(k):
         for j in range(k):
           window = x_pad[:, i:i + (h_out - 1) * s + 1:s, j:j + (w_out - 1) * s + 1:s, :]
-          y = y + window * w_KxKx1xC[i, j, 0]
+          y = y + window * w_KxKx1xC[i, j, 0].reshape(1, 1, 1, c)
     if self.use_bias:
-      y = y + self.param('bias', nn.initializers.zeros, (c,))
+      y = y + self.param('bias', nn.initializers.zeros, (c,)).reshape(1, 1, 1, c)
     return y
 
 
@@ -103,11 +103,11 @@ class Block(nn.Module):
   drop_path: float = 0.0
   dw_impl: str = 'xla'
 
-  def spatial(self, x, features, name):
+  def spatial(self, x, features, use_bias, name):
     if self.depthwise:  # mixes space only: one k x k filter per channel (feature_group_count = C)
-      return DepthwiseConv(self.kernel, self.strides, impl=self.dw_impl, name=name)(x)
+      return DepthwiseConv(self.kernel, self.strides, use_bias, impl=self.dw_impl, name=name)(x)
     return nn.Conv(features, (self.kernel, self.kernel), strides=self.strides,
-                   padding=self.kernel // 2, name=name)(x)
+                   padding=self.kernel // 2, use_bias=use_bias, name=name)(x)
 
   @nn.compact
   def __call__(self, x_BxHxWxC, train: bool = False):
@@ -122,17 +122,18 @@ class Block(nn.Module):
     for i, (kind, width) in enumerate(convs):
       normed = i == 0 if self.fewer_norms else True  # ConvNeXt: one norm, after the first conv
       activated = i == 1 if self.fewer_acts else i < 2  # ConvNeXt: one act, between the 1x1 convs
+      use_bias = not (normed and self.norm == 'bn')  # BN's beta replaces the bias
       if kind == 'spatial':
-        h = self.spatial(h, width, name=f'conv{i + 1}')
+        h = self.spatial(h, width, use_bias, name=f'conv{i + 1}')
       else:
-        h = nn.Conv(width, (1, 1), use_bias=not (normed and self.norm == 'bn'), name=f'conv{i + 1}')(h)
+        h = nn.Conv(width, (1, 1), use_bias=use_bias, name=f'conv{i + 1}')(h)
       if normed:
         h = norm_layer(self.norm, train, name=f'norm{i + 1}')(h)
       if activated:
         h = act(h)
     if self.layer_scale > 0:  # gamma * branch, gamma a learned per-channel scale initialised small
       gamma_C = self.param('gamma', nn.initializers.constant(self.layer_scale), (self.features,))
-      h = h * gamma_C
+      h = h * gamma_C.reshape(1, 1, 1, -1)
     shortcut = x_BxHxWxC
     if self.strides != 1 or c_in != self.features:  # the shape changes: 1x1-conv + norm projection
       shortcut = nn.Conv(self.features, (1, 1), strides=self.strides, use_bias=self.norm != 'bn',
