@@ -183,14 +183,16 @@ class ConvNeXt(nn.Module):
         (self.dw_impl in ('xla', 'shift'), f"model.dw_impl={self.dw_impl!r}; use 'xla' or 'shift'"),
         (self.kernel % 2 == 1, f'model.kernel={self.kernel} must be odd (padding k // 2 keeps the size)'),
         (0.0 <= self.drop_path < 1.0, f'model.drop_path={self.drop_path} must be in [0, 1)'),
-        (self.act in ('relu', 'gelu', 'tanh', 'sigmoid', 'leaky_relu', 'identity'),
-         f'model.act={self.act!r} is unknown; use relu or gelu'),
         (all(int(w * self.expansion) >= 1 for w in self.widths),
          f'model.expansion={self.expansion} leaves a hidden width < 1 for widths {self.widths}'),
     ]
     for ok, message in checks:
       if not ok:
         raise ConfigError(message + '.')
+    try:
+      layers.activation(self.act)
+    except ValueError as e:
+      raise ConfigError(f'model.act: {e}') from None
     super().__post_init__()
 
   @nn.compact
@@ -218,5 +220,5 @@ class ConvNeXt(nn.Module):
         k += 1
     h = h.mean(axis=(1, 2))  # global average pooling: B x C
     if self.head_norm:
-      h = nn.LayerNorm(epsilon=1e-6, name='head_norm')(h)
+      h = layer_norm(name='head_norm')(h)  # over the C features of each example
     return nn.Dense(self.num_outputs, name='head')(h)

@@ -223,7 +223,8 @@ def test_output_shapes_smoke_model_train_and_eval():
 @pytest.mark.parametrize('field,value,match', [
     ('depths', (1, 1), 'same length'), ('stem', 'vit', 'model.stem'),
     ('downsample', 'pool', 'model.downsample'), ('norm', 'gn', 'model.norm'),
-    ('kernel', 4, 'odd'), ('dw_impl', 'fft', 'dw_impl'), ('drop_path', 1.0, 'drop_path')])
+    ('kernel', 4, 'odd'), ('dw_impl', 'fft', 'dw_impl'), ('drop_path', 1.0, 'drop_path'),
+    ('act', 'swish', 'model.act')])
 def test_bad_config_is_one_config_error_before_compiling(field, value, match):
   config = load_config('configs/vision/fmnist_convnext.py', 'cpu', **{f'model.{field}': value})
   with pytest.raises(ConfigError, match=match):
