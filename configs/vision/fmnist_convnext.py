@@ -16,7 +16,7 @@ under load: its train step costs ~1.4x fmnist_resnet's (3.2 vs 2.3 s, both measu
 machine at load ~13), i.e. ~0.46 s/step expected on a quiet 2-core CPU, so 3 epochs = 1407 steps
 ~ 11 min). Depthwise conv: XLA's grouped conv (feature_group_count) is used; the explicit
 shifted-sums version (model.dw_impl='shift', same parameters, tested equal) was 1.7x slower per step.
-full preset: widths (96, 192, 384), depths (2, 6, 2), drop path 0.1, 60 epochs; for a GPU/TPU; not yet
+full preset: widths (96, 192, 384), depths (2, 6, 2), 4.77M params, drop path 0.1, 60 epochs; for a GPU/TPU; not yet
 measured.
 """
 from configs import common

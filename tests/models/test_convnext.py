@@ -56,9 +56,12 @@ def resnet_rung0_count():
           + 256 * 10 + 10)
 
 
-def test_golden_parameter_count_of_the_config():
-  model = models.build(load_config('configs/vision/fmnist_convnext.py', 'cpu').model)
-  assert n_params(model) == convnext_count() == 301_098
+@pytest.mark.parametrize('preset,count,literal', [
+    ('cpu', convnext_count(), 301_098),
+    ('full', convnext_count((96, 192, 384), (2, 6, 2)), 4_773_802)])
+def test_golden_parameter_counts_of_the_config(preset, count, literal):
+  model = models.build(load_config('configs/vision/fmnist_convnext.py', preset).model)
+  assert n_params(model) == count == literal
 
 
 @pytest.mark.parametrize('rung,count', list(enumerate(
