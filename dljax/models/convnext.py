@@ -64,7 +64,7 @@ class DepthwiseConv(nn.Module):
                                        dimension_numbers=('NHWC', 'HWIO', 'NHWC'),
                                        feature_group_count=c)
     else:
-      b, h, w, _ = x_BxHxWxC.shape
+      _, h, w, _ = x_BxHxWxC.shape
       h_out, w_out = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
       x_pad = jnp.pad(x_BxHxWxC, ((0, 0), (p, p), (p, p), (0, 0)))
       y = 0.0
