@@ -2,8 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, densenet, inception, lenet, linear, mlp, resnet, rnn, seq2seq,
-                          transformer, vgg, vit, xor)
+from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mlp, resnet, rnn,
+                          seq2seq, transformer, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -23,6 +23,7 @@ MODELS = {
     'seq2seq_lstm': seq2seq.Seq2SeqLSTM,
     'unshared_net': rnn.UnsharedDeepNet,
     'seq_classifier': rnn.SequenceClassifier,
+    'convnext': convnext.ConvNeXt,
 }
 
 

@@ -1,0 +1,48 @@
+"""experiments/convnext_ladder.py without training: every rung's config is valid and differs from the
+rung before it only in what the rung names; the table and the plot are drawn from run outputs."""
+import json
+import os
+
+import jax
+import pytest
+
+from configs.vision import fmnist_convnext
+from dljax.train import config_check
+from experiments import convnext_ladder
+
+jax.config.update('jax_numpy_rank_promotion', 'raise')
+RUNGS = range(len(fmnist_convnext.LADDER))
+
+
+@pytest.mark.parametrize('rung', RUNGS)
+def test_rung_configs_are_valid_with_one_equal_budget(rung):
+  config = convnext_ladder.make_config(rung, 'cpu', steps=200, train_limit=12800)
+  config_check.validate(config)
+  config_check.validate_optimizers(config, 200)
+  assert (config.train.steps, config.train.epochs, config.data.train_limit) == (200, 0.0, 12800)
+  assert config.optim.schedule.warmup_steps == 20 and config.data.batch_size == 128
+  if rung > 0:  # the same config as the rung before, except the fields this rung overrides
+    before = convnext_ladder.make_config(rung - 1, 'cpu')
+    changed = {k for k in config.model if config.model[k] != before.model[k]}
+    assert changed and changed <= set(fmnist_convnext.LADDER[rung][1])
+    assert config.optim == before.optim and config.train == before.train
+
+
+def test_summary_and_plot_from_run_outputs(tmp_path):
+  for rung in (0, 8):
+    d = convnext_ladder.rung_dir(str(tmp_path), rung)
+    os.makedirs(d)
+    with open(os.path.join(d, 'metrics.jsonl'), 'w') as f:
+      for step in range(10, 201, 10):
+        f.write(json.dumps({'step': step, 'train/loss': 2.0 / (1 + step / 50) + rung / 10}) + '\n')
+      f.write(json.dumps({'step': 200, 'test/accuracy': 0.8 + rung / 100, 'test/loss': 0.5}) + '\n')
+    with open(os.path.join(d, 'summary.json'), 'w') as f:
+      json.dump({'final': {'test/accuracy': 0.8 + rung / 100}, 'steps': 200, 'wall_s': 100.0 + rung},
+                f)
+  table = convnext_ladder.summarize(str(tmp_path), [0, 3, 8], 'cpu', 200, 12800)
+  assert list(table) == ['0 ResNet', '8 ConvNeXt']  # rung 3 has no run: left out
+  assert table['8 ConvNeXt']['test_accuracy'] == pytest.approx(0.88)
+  assert table['8 ConvNeXt']['params'] == 301_098 and table['0 ResNet']['params'] == 220_234
+  assert table['0 ResNet']['s_per_step'] == pytest.approx(0.5)
+  path = convnext_ladder.plot(str(tmp_path), table, str(tmp_path / 'ladder.png'))
+  assert os.path.getsize(path) > 10_000
