@@ -239,3 +239,23 @@ class Run:
 
 def train_and_evaluate(config, workdir: str, overwrite: bool = False, progress: bool = True) -> dict:
   return Run(config, workdir, overwrite, progress).run()
+
+
+def load_trained(config, workdir: str):
+  """(run, state) of a trained run: its latest checkpoint, for analysis scripts.
+
+  `run.task`, `run.data` and `evaluate(run, state, arrays)` then measure the model on other data
+  (longer sequences, other splits) without touching the run's outputs.
+  """
+  run = Run(config, workdir, progress=False)
+  restored = run.ckpt.restore(checkpoint.abstract(run.init_state()))
+  if restored is None:
+    raise WorkdirError(f'{workdir} has no checkpoint; train it first (python -m experiments.train '
+                       f'--config=... --workdir={workdir}).')
+  return run, restored[0]
+
+
+def evaluate(run, state, arrays: dict) -> dict:
+  """The task's test metrics of `state` on `arrays` (the format of run.data['test'])."""
+  eval_step = jax.jit(run.task.eval_step)
+  return run.task.evaluate(state, arrays, eval_step, run.put)
