@@ -137,3 +137,26 @@ def attention_maps(maps_BxTxS, src_tokens: list, tgt_tokens: list, workdir: str,
   axes.flat[0].set_ylabel('output')
   fig.tight_layout()
   return _save(fig, workdir, name)
+
+
+def loglog_panels(panels: dict, path: str, ylabel: str, title: str = None) -> str:
+  """Side-by-side log-log panels: {panel title: {label: (xs, ys)}}; labels starting 'fit' are lines,
+  the others points."""
+  fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.8), squeeze=False)
+  for ax, (name, series) in zip(axes.flat, panels.items()):
+    for label, (xs, ys) in series.items():
+      style = dict(ls='--') if label.startswith('fit') else dict(marker='o', ls='')
+      ax.plot(xs, ys, label=label, **style)
+    ax.set_xscale('log')
+    ax.set_yscale('log')
+    ax.set_xlabel(name)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which='both')
+    ax.legend(fontsize=8)
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
