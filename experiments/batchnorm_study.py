@@ -29,14 +29,13 @@ NORMS = {'batch': dict(batch_norm=True), 'layer': dict(layer_norm=True), 'none':
 LABELS = {'batch': 'BatchNorm (eval: running averages)', 'layer': 'LayerNorm', 'none': 'no norm'}
 EVAL_BATCH_SIZES = (1, 2, 4, 8, 32, 128, 1000)
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs, the plot and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'cpu: --steps on all of '
-                            'Fashion-MNIST; smoke: a few steps on a slice (a wiring check).')
-_STEPS = flags.DEFINE_integer('steps', 1500, 'Training steps of every run.')
-_BATCH_SIZES = flags.DEFINE_list('batch_sizes', ['1', '2', '4', '8', '32', '128'],
-                                 'Training batch sizes.')
-_NORMS = flags.DEFINE_list('norms', list(NORMS), 'Normalisations to compare.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the JSON in the workdir.')
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+  study_utils.define_flags(1500, 'Training steps of every run.')
+  flags.DEFINE_list('batch_sizes', ['1', '2', '4', '8', '32', '128'], 'Training batch sizes.')
+  flags.DEFINE_list('norms', list(NORMS), 'Normalisations to compare.')
 
 
 def make_config(norm: str, batch_size: int, preset: str, steps: int):
@@ -144,19 +143,19 @@ def main(argv):
   import json  # pylint: disable=g-import-not-at-top
   from absl import logging  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
-  workdir = _WORKDIR.value
+  workdir = FLAGS.workdir
   os.makedirs(workdir, exist_ok=True)
-  unknown = sorted(set(_NORMS.value) - set(NORMS))
+  unknown = sorted(set(FLAGS.norms) - set(NORMS))
   if unknown:
     raise app.UsageError(f'--norms: {unknown} not in {sorted(NORMS)}.')
   json_path = os.path.join(workdir, 'batchnorm_study.json')
   t0 = time.time()
-  if _PLOT_ONLY.value:
+  if FLAGS.plot_only:
     with open(json_path) as f:
       result = json.load(f)
   else:
-    result = study(workdir, _PRESET.value, _STEPS.value, sorted(int(b) for b in _BATCH_SIZES.value),
-                   _NORMS.value)
+    result = study(workdir, FLAGS.preset, FLAGS.steps, sorted(int(b) for b in FLAGS.batch_sizes),
+                   FLAGS.norms)
     result['wall_s'] = time.time() - t0
     study_utils.write_json(result, json_path)
   path = plot(result, os.path.join(workdir, 'batchnorm_batch_size.png'))
@@ -164,5 +163,5 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  flags.mark_flags_as_required(['workdir'])
+  define_flags()
   app.run(main)

@@ -21,12 +21,12 @@ from experiments import study_utils
 
 FORMS = ('inverted', 'classic')
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs, the plot and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'cpu: --steps on all of '
-                            'Fashion-MNIST; smoke: a few steps on a slice (a wiring check).')
-_STEPS = flags.DEFINE_integer('steps', 4000, 'Training steps of every run (batch 128).')
-_RATES = flags.DEFINE_list('rates', ['0.2', '0.4', '0.6', '0.8'], 'Drop probabilities p.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the JSON in the workdir.')
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+  study_utils.define_flags(4000, 'Training steps of every run (batch 128).')
+  flags.DEFINE_list('rates', ['0.2', '0.4', '0.6', '0.8'], 'Drop probabilities p.')
 
 
 def make_config(p: float, form: str, preset: str, steps: int):
@@ -72,18 +72,18 @@ def main(argv):
   import json  # pylint: disable=g-import-not-at-top
   from absl import logging  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
-  workdir = _WORKDIR.value
+  workdir = FLAGS.workdir
   os.makedirs(workdir, exist_ok=True)
-  rates = [float(p) for p in _RATES.value]
+  rates = [float(p) for p in FLAGS.rates]
   if not all(0.0 < p < 1.0 for p in rates):
     raise app.UsageError(f'--rates={rates}: every drop probability must be in (0, 1).')
   json_path = os.path.join(workdir, 'dropout_study.json')
   t0 = time.time()
-  if _PLOT_ONLY.value:
+  if FLAGS.plot_only:
     with open(json_path) as f:
       result = json.load(f)
   else:
-    result = study(workdir, _PRESET.value, _STEPS.value, rates)
+    result = study(workdir, FLAGS.preset, FLAGS.steps, rates)
     result['wall_s'] = time.time() - t0
     study_utils.write_json(result, json_path)
   path = plot(result, os.path.join(workdir, 'dropout_sweep.png'))
@@ -91,5 +91,5 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  flags.mark_flags_as_required(['workdir'])
+  define_flags()
   app.run(main)

@@ -22,11 +22,7 @@ from experiments import study_utils
 INITS = ('he', 'too_small', 'too_large')
 HIDDEN = (256,) * 6
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs, the plot and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'cpu: --steps on all of '
-                            'Fashion-MNIST; smoke: a few steps on a slice (a wiring check).')
-_STEPS = flags.DEFINE_integer('steps', 2000, 'SGD steps per initialisation (batch 128).')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the JSON in the workdir.')
+FLAGS = flags.FLAGS
 
 
 def make_config(init: str, preset: str, steps: int):
@@ -92,15 +88,15 @@ def main(argv):
   import json  # pylint: disable=g-import-not-at-top
   from absl import logging  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
-  workdir = _WORKDIR.value
+  workdir = FLAGS.workdir
   os.makedirs(workdir, exist_ok=True)
   json_path = os.path.join(workdir, 'init_study.json')
   t0 = time.time()
-  if _PLOT_ONLY.value:
+  if FLAGS.plot_only:
     with open(json_path) as f:
       result = json.load(f)
   else:
-    result = study(workdir, _PRESET.value, _STEPS.value)
+    result = study(workdir, FLAGS.preset, FLAGS.steps)
     result['wall_s'] = time.time() - t0
     study_utils.write_json(result, json_path)
   path = plot(result, os.path.join(workdir, 'init_study.png'))
@@ -108,5 +104,5 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  flags.mark_flags_as_required(['workdir'])
+  study_utils.define_flags(2000, 'SGD steps per initialisation (batch 128).')
   app.run(main)

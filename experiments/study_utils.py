@@ -83,3 +83,15 @@ def write_json(obj, path: str):
 
 def workdir_of(root: str, *parts) -> str:
   return os.path.join(root, '_'.join(str(p) for p in parts))
+
+
+def define_flags(default_steps: int, steps_help: str):
+  """The flags every MLP study takes; called only when a study runs as a script, so that importing
+  several studies (as the tests do) defines no flag twice."""
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  flags.DEFINE_string('workdir', None, 'Directory for the runs, the plot and the JSON.')
+  flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'cpu: --steps on all of Fashion-MNIST; '
+                    'smoke: a few steps on a slice (a wiring check).')
+  flags.DEFINE_integer('steps', default_steps, steps_help)
+  flags.DEFINE_bool('plot_only', False, 'Only redraw the plot from the JSON in the workdir.')
+  flags.mark_flags_as_required(['workdir'])
