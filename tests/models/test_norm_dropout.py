@@ -122,3 +122,24 @@ def test_mlp_norm_and_dropout_options():
     mlp.MLP(dropout_form='scaled')
   with pytest.raises(ConfigError, match='dropout'):
     mlp.MLP(dropout=1.0)
+
+
+def test_batchnorm_matches_torch_batchnorm2d():
+  """The same layer as PyTorch's BatchNorm2d on NCHW (biased variance in the normalisation)."""
+  torch = pytest.importorskip('torch')
+  x = _nhwc()
+  variables = _perturbed(norm.BatchNorm().init(jax.random.key(0), x, use_running_average=True))
+  tbn = torch.nn.BatchNorm2d(3, eps=1e-5)
+  with torch.no_grad():
+    tbn.weight.copy_(torch.tensor(np.asarray(variables['params']['scale'])))
+    tbn.bias.copy_(torch.tensor(np.asarray(variables['params']['bias'])))
+    tbn.running_mean.copy_(torch.tensor(np.asarray(variables['batch_stats']['mean'])))
+    tbn.running_var.copy_(torch.tensor(np.asarray(variables['batch_stats']['var'])))
+  x_nchw = torch.tensor(np.asarray(x).transpose(0, 3, 1, 2))
+  for train in (False, True):  # eval first: a torch forward in train mode updates its running stats
+    tbn.train(train)
+    with torch.no_grad():
+      ref = tbn(x_nchw).numpy().transpose(0, 2, 3, 1)
+    y, _ = norm.BatchNorm().apply(variables, x, use_running_average=not train,
+                                  mutable=['batch_stats'])
+    np.testing.assert_allclose(y, ref, atol=3e-5, rtol=1e-5)
