@@ -130,7 +130,7 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
     hlines: {label: y}               optional dashed reference lines
     title, xlabel, ylabel            optional strings
     logx, logy: base (2, 10) or 0    optional log axes
-    note: str                        optional text in the lower-left corner
+    note: str                        optional text in the upper-left corner
   """
   fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
   for ax, panel in zip(axes[0], panels):
@@ -150,8 +150,8 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
     ax.grid(alpha=0.3, which='both')
     ax.legend(fontsize=8)
     if panel.get('note'):
-      ax.text(0.02, 0.02, panel['note'], transform=ax.transAxes, fontsize=8, color='dimgray',
-              va='bottom')
+      ax.text(0.02, 0.98, panel['note'], transform=ax.transAxes, fontsize=8, color='dimgray',
+              va='top')
   if title:
     fig.suptitle(title)
   fig.tight_layout()

@@ -70,9 +70,10 @@ def plot(result, path):
     stds[f'{init}, at init'] = (layers, rec['act_std_init'])
     if rec.get('act_std_trained'):
       stds[f'{init}, trained'] = (layers, rec['act_std_trained'])
-    label = init if rec['test_accuracy'] is not None else f'{init} (diverged)'
     if rec['test_accuracy'] is not None:
-      label += f': test acc {rec["test_accuracy"]:.3f}'
+      label = f'{init}: test acc {rec["test_accuracy"]:.3f}'
+    else:  # the loop's message ends '... at step N'
+      label = f'{init}: loss non-finite at step {rec["diverged"].rsplit(" ", 1)[-1]}'
     losses[label] = (rec['loss_steps'], rec['train_loss'])
   setup = result['setup']
   return viz.line_panels(

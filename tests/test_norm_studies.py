@@ -95,7 +95,8 @@ def test_plots_from_results(tmp_path):
   init = {'setup': {'model': 'MLP', 'optimizer': 'sgd', 'batch_size': 8}, 'runs': {
       'he': {'act_std_init': [1.0, 1.1], 'act_std_trained': [1.2, 1.3], 'test_accuracy': 0.8,
              'loss_steps': [1, 2], 'train_loss': [2.0, 1.0]},
-      'too_large': {'act_std_init': [10.0, 100.0], 'test_accuracy': None, 'diverged': 'x',
+      'too_large': {'act_std_init': [10.0, 100.0], 'test_accuracy': None,
+                    'diverged': 'non-finite loss (inf) or gradient norm at step 2',
                     'loss_steps': [1], 'train_loss': [None]}}}
   paths = [batchnorm_study.plot(bn, str(tmp_path / 'bn.png')),
            dropout_study.plot(do, str(tmp_path / 'do.png')),
