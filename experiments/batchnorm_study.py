@@ -17,6 +17,8 @@ LayerNorm after each hidden Dense (dljax.models.norm), or neither; Adam at a con
     averages (evaluation mode).
 
 Outputs: <workdir>/batchnorm_batch_size.png ((b) left, (a) right) and <workdir>/batchnorm_study.json.
+MEASURED: not yet measured at the default (cpu) settings: queued as bnstudies_batchnorm
+(/work/queue/done/bnstudies_batchnorm.log, outputs in /work/runs/bnstudies_batchnorm).
 """
 import os
 import time

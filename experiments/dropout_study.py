@@ -11,6 +11,8 @@ layer (dljax.models.dropout), for each p in --rates and each form:
 plus one run without dropout (p = 0, where both forms are the identity). Adam at a constant 1e-3,
 --steps steps at batch 128, the same seed. Outputs: <workdir>/dropout_sweep.png (test accuracy and
 test loss against p, one line per form) and <workdir>/dropout_study.json.
+MEASURED: not yet measured at the default (cpu) settings: queued as bnstudies_dropout
+(/work/queue/done/bnstudies_dropout.log, outputs in /work/runs/bnstudies_dropout).
 """
 import os
 import time

@@ -11,6 +11,8 @@ Left: the std of every Dense output a_l on 1,000 test images, at initialisation 
 0.9, lr 0.01, batch 128 (a run whose loss becomes non-finite stops there; the JSON says when).
 That identical weights never break symmetry is shown by experiments/vanishing_gradients.py and
 tested in tests/test_gradients.py. Outputs: <workdir>/init_study.png, <workdir>/init_study.json.
+MEASURED: not yet measured at the default (cpu) settings: queued as bnstudies_init
+(/work/queue/done/bnstudies_init.log, outputs in /work/runs/bnstudies_init).
 """
 import os
 import time
