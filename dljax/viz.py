@@ -157,6 +157,41 @@ def loglog_panels(panels: dict, path: str, ylabel: str, title: str = None) -> st
     fig.suptitle(title)
   fig.tight_layout()
   os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+
+
+def line_panels(panels: list, path: str, title: str = None) -> str:
+  """Side-by-side panels of curves, written to `path` (a .png); each panel is a dict:
+
+    series: {label: (xs, ys)}        curves (NaN / None points are left out)
+    hlines: {label: y}               optional dashed reference lines
+    title, xlabel, ylabel            optional strings
+    logx, logy: base (2, 10) or 0    optional log axes
+    note: str                        optional text in the upper-left corner
+  """
+  fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
+  for ax, panel in zip(axes[0], panels):
+    for label, (xs, ys) in panel.get('series', {}).items():
+      ys = np.asarray([np.nan if y is None else y for y in ys], np.float64)
+      ok = np.isfinite(ys)
+      ax.plot(np.asarray(xs)[ok], ys[ok], label=label, marker='.' if ok.sum() < 30 else None, lw=1.3)
+    for i, (label, y) in enumerate(panel.get('hlines', {}).items()):
+      ax.axhline(y, ls='--', lw=1, color=f'C{len(panel.get("series", {})) + i}', label=label)
+    if panel.get('logx'):
+      ax.set_xscale('log', base=panel['logx'])
+    if panel.get('logy'):
+      ax.set_yscale('log', base=panel['logy'])
+    ax.set_title(panel.get('title', ''), fontsize=10)
+    ax.set_xlabel(panel.get('xlabel', ''))
+    ax.set_ylabel(panel.get('ylabel', ''))
+    ax.grid(alpha=0.3, which='both')
+    ax.legend(fontsize=8)
+    if panel.get('note'):
+      ax.text(0.02, 0.98, panel['note'], transform=ax.transAxes, fontsize=8, color='dimgray',
+              va='top')
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path

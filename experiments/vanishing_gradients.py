@@ -14,11 +14,12 @@ r"""Vanishing / exploding gradients and symmetry breaking in a deep MLP (notes: 
 Numbers: <workdir>/vanishing_gradients.json (null where a run diverged).
 """
 import json
-import math
 import os
 import time
 
 from absl import app, flags
+
+from experiments import study_utils
 
 _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the plot and the JSON go.')
 _WIDTH = flags.DEFINE_integer('width', 64, 'Hidden width.')
@@ -161,17 +162,6 @@ def plot(study, path, depth, train_steps):
   return path
 
 
-def _finite_or_none(obj):
-  """NaN/inf -> None, so that the JSON is strict (a diverged run's numbers are NaN)."""
-  if isinstance(obj, dict):
-    return {k: _finite_or_none(v) for k, v in obj.items()}
-  if isinstance(obj, (list, tuple)):
-    return [_finite_or_none(v) for v in obj]
-  if isinstance(obj, float) and not math.isfinite(obj):
-    return None
-  return obj
-
-
 def main(argv):
   del argv
   import ml_collections  # pylint: disable=g-import-not-at-top
@@ -193,7 +183,7 @@ def main(argv):
                       'train_steps': _TRAIN_STEPS.value, 'lr': _LR.value, 'seed': _SEED.value},
             'grad_norms': study, 'symmetry': symmetry}
   with open(os.path.join(workdir, 'vanishing_gradients.json'), 'w') as f:
-    json.dump(_finite_or_none(result), f, indent=2, allow_nan=False)
+    json.dump(study_utils.finite_or_none(result), f, indent=2, allow_nan=False)
   const = symmetry['constant']['log'][-1]['spread']
   print(f'constant init: hidden_unit_spread after {_SYMMETRY_STEPS.value} SGD steps = {const:.3g} '
         f'({"symmetry never broken" if const == 0 else "symmetry broken"}); '
