@@ -121,3 +121,21 @@ def multi_curves(series: dict, ylabel: str, path: str, *, xlabel: str = 'step', 
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def image_rows(rows: dict, workdir: str, name: str, title: str = None):
+  """A grid of grey images: one row per {label: N x H x W (x 1) array}, the label on the left."""
+  labels = list(rows)
+  n = max(len(v) for v in rows.values())
+  fig, axes = plt.subplots(len(labels), n, figsize=(1.2 * n, 1.3 * len(labels)), squeeze=False)
+  for r, label in enumerate(labels):
+    for c in range(n):
+      ax = axes[r, c]
+      ax.axis('off')
+      if c < len(rows[label]):
+        ax.imshow(np.squeeze(np.asarray(rows[label][c])), cmap='gray', vmin=0.0, vmax=1.0)
+    axes[r, 0].text(-0.1, 0.5, label, transform=axes[r, 0].transAxes, ha='right', va='center',
+                    fontsize=8)
+  if title:
+    fig.suptitle(title, fontsize=9)
+  return _save(fig, workdir, name)

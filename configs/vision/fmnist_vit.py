@@ -13,7 +13,7 @@ full preset: width 192, depth 9, 12 heads... see get_config; for a GPU/TPU (not 
 """
 from configs import common
 
-_MODEL = {
+MODEL = {
     'smoke': dict(width=16, depth=1, num_heads=2, mlp_dim=32),
     'cpu': dict(width=64, depth=4, num_heads=4, mlp_dim=128),
     'full': dict(width=192, depth=9, num_heads=12, mlp_dim=384, dropout=0.1),
@@ -29,7 +29,7 @@ def get_config(preset: str = 'cpu'):
   config.model.stem = 'linear'
   config.model.pool = 'cls'
   config.model.dropout = 0.0
-  for key, value in _MODEL[preset].items():
+  for key, value in MODEL[preset].items():
     config.model[key] = value
   common.adam_warmup_cosine(config, preset, lr=1e-3, warmup_steps=300)
   config.optim.name = 'adamw'
