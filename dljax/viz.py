@@ -139,3 +139,22 @@ def image_rows(rows: dict, workdir: str, name: str, title: str = None):
   if title:
     fig.suptitle(title, fontsize=9)
   return _save(fig, workdir, name)
+
+
+def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None) -> str:
+  """Points of several series in one panel, {label: (xs, ys)}, written to `path` (a .png)."""
+  fig, ax = plt.subplots(figsize=(5.5, 4))
+  for i, (label, (xs, ys)) in enumerate(series.items()):
+    offset = (i - (len(series) - 1) / 2) * 0.06  # spread the series a little along x
+    ax.scatter(np.asarray(xs, dtype=float) + offset, ys, label=label, s=22)
+  ax.set_xlabel(xlabel)
+  ax.set_ylabel(ylabel)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=7)
+  if title:
+    ax.set_title(title, fontsize=9)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
