@@ -8,8 +8,11 @@ Options: --config.model.pos_embedding=learned|sincos2d|none, --config.model.stem
 --config.model.patch=4|7, --config.model.pool=cls|mean.
 Reference: 93.0 % test accuracy for a small ViT on Fashion-MNIST with longer training
 (REFERENCES.md §1/§8). Issue target (cpu preset): >= 89 % in <= 20 min on a 2-core CPU.
+cpu preset: width 64, depth 4, 4 heads, MLP 128 (138,954 params), AdamW 1e-3 (weight decay 0.05,
+grad clip 1), 300 warm-up steps + cosine, batch 128, 12 epochs = 5625 steps, no augmentation.
 MEASURED: not yet measured.
-full preset: width 192, depth 9, 12 heads... see get_config; for a GPU/TPU (not yet measured).
+full preset: width 192, depth 9, 12 heads, MLP 384, dropout 0.1, 100 epochs (about 2.7M params;
+aims at the reference 93.0 %); for a GPU/TPU, not yet measured.
 """
 from configs import common
 

@@ -166,14 +166,15 @@ def _vit_count(width, depth, mlp, patch=4, channels=1, tokens=49, classes=10, po
 ])
 def test_golden_parameter_counts(path, count):
   model = models.build(load_config(path, 'cpu').model)
-  assert n_params(model.init(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))) == count
+  shapes = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))
+  assert n_params(shapes) == count
   assert count in (138_954, 135_754)
 
 
 def test_mae_golden_parameter_count():
   model = models.build(load_config('configs/vision/fmnist_mae.py', 'cpu').model)
-  variables = model.init({'params': jax.random.PRNGKey(0), 'masking': jax.random.PRNGKey(1)},
-                         jnp.zeros((1, 28, 28, 1)))
+  variables = jax.eval_shape(model.init, {'params': jax.random.PRNGKey(0),
+                                          'masking': jax.random.PRNGKey(1)}, jnp.zeros((1, 28, 28, 1)))
   encoder = _vit_count(64, 4, 128, pos=False, classes=0)  # patch embed, CLS, blocks, final LN
   decoder_block = 2 * 128 + 4 * (64 * 64 + 64) + (64 * 128 + 128) + (128 * 64 + 64)
   decoder = (64 * 64 + 64) + 64 + 2 * decoder_block + 2 * 64 + (64 * 16 + 16)
