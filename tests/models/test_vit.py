@@ -246,8 +246,8 @@ def test_copy_params_takes_the_shared_encoder_and_keeps_the_head():
     init_from.copy_params(wide, mae_params, keys='encoder')
 
 
-def test_restore_params_reads_another_runs_checkpoint(tmp_path):
-  from dljax.train import checkpoint  # pylint: disable=g-import-not-at-top
+def test_classifier_starts_from_another_runs_mae_checkpoint_and_probes(tmp_path):
+  from dljax.train import checkpoint, tasks  # pylint: disable=g-import-not-at-top
   from dljax.train.state import ModelState, TrainState  # pylint: disable=g-import-not-at-top
   mae_params, _ = _small_pair()
   state = TrainState(step=3, rng=jax.random.PRNGKey(0), nets={'model': ModelState.create(
@@ -255,10 +255,24 @@ def test_restore_params_reads_another_runs_checkpoint(tmp_path):
   ckpt = checkpoint.Checkpoints(str(tmp_path), use_async=False)
   ckpt.save(3, state, {}, {'best': None})
   ckpt.close()
-  restored = init_from.restore_params(str(tmp_path))
-  jax.tree.map(np.testing.assert_array_equal, restored, mae_params)
+  jax.tree.map(np.testing.assert_array_equal, init_from.restore_params(str(tmp_path)), mae_params)
   with pytest.raises(ConfigError, match='no checkpoints'):
     init_from.restore_params(str(tmp_path / 'missing'))
+
+  config = load_config('configs/vision/fmnist_mae_finetune.py', 'smoke', **{
+      'init_from.workdir': str(tmp_path), 'init_from.trainable': 'head', 'model.width': 16,
+      'optim.schedule.name': 'constant',
+      'model.depth': 1, 'model.num_heads': 2, 'model.mlp_dim': 32})
+  task = tasks.TASKS['classification'](config, total_steps=10)
+  batch = {'x': jax.random.uniform(jax.random.PRNGKey(0), (4, 28, 28, 1)), 'y': jnp.arange(4)}
+  start = task.init(jax.random.PRNGKey(1), batch)
+  params = start.nets['model'].params
+  for key in ('patch_embed', 'encoder'):
+    jax.tree.map(np.testing.assert_array_equal, params[key], mae_params[key])
+  after, _ = jax.jit(task.train_step)(start, batch, jax.random.PRNGKey(2))  # a linear-probe step
+  new = after.nets['model'].params
+  jax.tree.map(np.testing.assert_array_equal, new['encoder'], mae_params['encoder'])
+  assert not np.allclose(new['head']['kernel'], params['head']['kernel'])
 
 
 def test_linear_probe_updates_only_the_head():
