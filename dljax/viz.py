@@ -141,12 +141,18 @@ def image_rows(rows: dict, workdir: str, name: str, title: str = None):
   return _save(fig, workdir, name)
 
 
-def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None) -> str:
-  """Points of several series in one panel, {label: (xs, ys)}, written to `path` (a .png)."""
+def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
+                   hline: tuple = None) -> str:
+  """Points of several series in one panel, {label: (xs, ys)}, written to `path` (a .png); integer
+  x ticks, y from 0; hline=(value, label) draws a dashed reference line."""
   fig, ax = plt.subplots(figsize=(5.5, 4))
   for i, (label, (xs, ys)) in enumerate(series.items()):
     offset = (i - (len(series) - 1) / 2) * 0.06  # spread the series a little along x
     ax.scatter(np.asarray(xs, dtype=float) + offset, ys, label=label, s=22)
+  if hline is not None:
+    ax.axhline(hline[0], color='gray', ls='--', lw=1, label=hline[1])
+  ax.set_xticks(sorted({int(x) for xs, _ in series.values() for x in xs}))
+  ax.set_ylim(bottom=0)
   ax.set_xlabel(xlabel)
   ax.set_ylabel(ylabel)
   ax.grid(alpha=0.3)
