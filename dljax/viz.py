@@ -190,6 +190,44 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
               va='top')
   if title:
     fig.suptitle(title)
+
+
+def image_rows(rows: dict, workdir: str, name: str, title: str = None):
+  """A grid of grey images: one row per {label: N x H x W (x 1) array}, the label on the left."""
+  labels = list(rows)
+  n = max(len(v) for v in rows.values())
+  fig, axes = plt.subplots(len(labels), n, figsize=(1.2 * n, 1.3 * len(labels)), squeeze=False)
+  for r, label in enumerate(labels):
+    for c in range(n):
+      ax = axes[r, c]
+      ax.axis('off')
+      if c < len(rows[label]):
+        ax.imshow(np.squeeze(np.asarray(rows[label][c])), cmap='gray', vmin=0.0, vmax=1.0)
+    axes[r, 0].text(-0.1, 0.5, label, transform=axes[r, 0].transAxes, ha='right', va='center',
+                    fontsize=8)
+  if title:
+    fig.suptitle(title, fontsize=9)
+  return _save(fig, workdir, name)
+
+
+def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
+                   hline: tuple = None) -> str:
+  """Points of several series in one panel, {label: (xs, ys)}, written to `path` (a .png); integer
+  x ticks, y from 0; hline=(value, label) draws a dashed reference line."""
+  fig, ax = plt.subplots(figsize=(5.5, 4))
+  for i, (label, (xs, ys)) in enumerate(series.items()):
+    offset = (i - (len(series) - 1) / 2) * 0.06  # spread the series a little along x
+    ax.scatter(np.asarray(xs, dtype=float) + offset, ys, label=label, s=22)
+  if hline is not None:
+    ax.axhline(hline[0], color='gray', ls='--', lw=1, label=hline[1])
+  ax.set_xticks(sorted({int(x) for xs, _ in series.values() for x in xs}))
+  ax.set_ylim(bottom=0)
+  ax.set_xlabel(xlabel)
+  ax.set_ylabel(ylabel)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=7)
+  if title:
+    ax.set_title(title, fontsize=9)
   fig.tight_layout()
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')

@@ -2,7 +2,7 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mlp, resnet, rnn,
+from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mae, mlp, resnet, rnn,
                           seq2seq, transformer, vgg, vit, xor)
 
 MODELS = {
@@ -24,6 +24,7 @@ MODELS = {
     'unshared_net': rnn.UnsharedDeepNet,
     'seq_classifier': rnn.SequenceClassifier,
     'convnext': convnext.ConvNeXt,
+    'mae': mae.MAE,
 }
 
 

@@ -2,6 +2,8 @@
 from dljax.train.tasks.classification import Classification
 from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.lm import LanguageModel
+from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
 
-TASKS = {'classification': Classification, 'gan': GAN, 'lm': LanguageModel, 'seq2seq': Seq2Seq}
+TASKS = {'classification': Classification, 'gan': GAN, 'lm': LanguageModel, 'mae': MAEPretrain,
+         'seq2seq': Seq2Seq}

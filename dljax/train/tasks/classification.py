@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import optax
 
 from dljax import models, optim
+from dljax.train import init_from
 from dljax.train.state import ModelState, TrainState
 from dljax.train.tasks.base import Task
 
@@ -37,11 +38,15 @@ class Classification(Task):
     self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
     if self.loss_name == 'mse':
       self.best_metric, self.best_mode = 'test/loss', 'min'
+    self.init_source = init_from.load_source(config.get('init_from', None))  # pretrained params
 
   def init(self, rng, batch):
     k_params, k_dropout, k_rest = jax.random.split(rng, 3)
     variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
     tx = optim.get_optimizer(self.config.optim, self.total_steps)
+    variables = dict(variables)
+    variables['params'], tx = init_from.initialise(self.config.get('init_from', None),
+                                                   self.init_source, variables['params'], tx)
     return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
 
   def predict(self, net, x, train=False, rng=None):
