@@ -18,6 +18,14 @@ Model: a one-layer recurrence of --hidden units read at the last step by a linea
    and once with the global gradient norm clipped to --clip_norm (optim.grad_clip_norm), same
    initialisation and batches -> <out_dir>/adding_clipping.png (train loss; test MSE beside it).
 Numbers: --json.
+
+MEASURED (defaults: T = 100, 32 units, seed 0; 2-core CPU shared with other jobs, 56 s CPU, 5.5 min
+wall): ||dL/dh_t|| at lag 0 / lag 99 at initialisation: RNN 5.3e-3 / 1.2e-8, LSTM 6.8e-3 / 6.6e-6,
+GRU 1.0e-2 / 4.8e-18 (update gate z = 1/2 at init halves the carried gradient every step); after 1000
+Adam steps: RNN 2.7e-3 / 4.8e-17 (test MSE 0.180, no better than the mean), LSTM 2.9e-3 / 1.4e-9
+(0.171, not yet learnt), GRU 4.9e-4 / 2.9e-4 (0.0049: solved; its gradient no longer vanishes).
+Clipping: plain SGD at lr 0.5 on the vanilla RNN overflows at step 16 (||g|| -> inf); the same run
+clipped at ||g|| <= 1 stays finite for 1000 steps (test MSE 0.168, the predict-the-mean level).
 """
 import json
 import math
