@@ -23,6 +23,7 @@ MODELS = {
     'seq2seq_lstm': seq2seq.Seq2SeqLSTM,
     'unshared_net': rnn.UnsharedDeepNet,
     'seq_classifier': rnn.SequenceClassifier,
+    'rnn_lm': rnn.RecurrentLM,
     'convnext': convnext.ConvNeXt,
     'mae': mae.MAE,
 }

@@ -262,3 +262,26 @@ def unroll_loop(cell: nn.Module, params, carry, x_BxTxD):
     ys.append(y)
   return carry, jnp.stack(ys, axis=1)
 
+
+
+class RecurrentLM(nn.Module):
+  """Character-level recurrent language model (char-rnn): embed -> stacked RNN -> logits.
+
+  p(x_t | x_<t) = softmax(W_o h_t), h_t = StackedRNN(E x_<=t). Same interface as
+  dljax.models.transformer.LM's __call__ (tokens_BxT -> logits_BxTxV); samples are drawn by
+  recomputing the window (the LM task does that for any model without a decode_step).
+  """
+  vocab_size: int
+  embed: int = 64
+  hidden: int = 256
+  layers: int = 2
+  cell: str = 'lstm'
+  dropout: float = 0.0
+  unroll: int = 1
+
+  @nn.compact
+  def __call__(self, tokens_BxT, train: bool = False):
+    x = nn.Embed(self.vocab_size, self.embed, name='embed')(tokens_BxT)
+    _, h = StackedRNN(self.cell, self.hidden, self.layers, unroll=self.unroll, name='rnn')(x)
+    h = nn.Dropout(self.dropout, deterministic=not train)(h)
+    return nn.Dense(self.vocab_size, name='out')(h)
