@@ -2,8 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, densenet, inception, lenet, linear, mlp, resnet, transformer, vgg,
-                          vit, xor)
+from dljax.models import (cnn, densenet, embeddings, inception, lenet, linear, mlp, resnet,
+                          transformer, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -20,6 +20,10 @@ MODELS = {
     'vit': vit.ViT,
     'gpt': transformer.LM,
     'transformer': transformer.EncoderDecoder,
+    'skipgram': embeddings.SkipGram,
+    'cbow': embeddings.CBOW,
+    'fasttext': embeddings.FastText,
+    'glove': embeddings.GloVe,
 }
 
 
