@@ -21,15 +21,15 @@ def get_config(preset: str = 'cpu'):
   config.data.min_count = 5
   config.data.window = 5
   config.data.negatives = 5
-  config.data.subsample = 1e-4
+  config.data.subsample = 1e-3
   config.data.eval_batches = {'smoke': 1, 'cpu': 4, 'full': 8}[preset]
   config.model.name = 'fasttext'
   config.model.vocab_size = 0                 # from the data
   config.model.dim = {'smoke': 8, 'cpu': 100, 'full': 300}[preset]
-  config.model.buckets = {'smoke': 1000, 'cpu': 50_000, 'full': 2_000_000}[preset]
+  config.model.buckets = {'smoke': 1000, 'cpu': 20_000, 'full': 2_000_000}[preset]
   config.model.n_min, config.model.n_max = 3, 6
   config.optim.name = 'adam'
-  config.optim.lr = 3e-3
+  config.optim.lr = 0.03 if preset == 'cpu' else 0.01
   config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 100)
   config.probes = ('king', 'love', 'night', 'sword', 'romeo', 'thou', 'death', 'gold')
   # words outside the vocabulary (min_count=5): modern spellings and rare derived forms
@@ -37,7 +37,7 @@ def get_config(preset: str = 'cpu'):
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=100_000,
                            validation_limit=20_000),
-                cpu=dict(epochs=1, batch_size=1024, eval_batch_size=1024, eval_every=1000,
-                         log_every=100),
-                full=dict(epochs=20, batch_size=1024, eval_batch_size=4096, eval_every=5000))
+                cpu=dict(epochs=2, batch_size=4096, eval_batch_size=4096, eval_every=400,
+                         log_every=50),
+                full=dict(epochs=20, batch_size=4096, eval_batch_size=4096, eval_every=5000))
   return config

@@ -19,7 +19,7 @@ def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='glove', task='glove')
   config.data.name = 'shakespeare_words'
   config.data.min_count = 5
-  config.data.window = 10
+  config.data.window = 5
   config.data.eval_limit = {'smoke': 64, 'cpu': 50_000, 'full': 200_000}[preset]
   config.model.name = 'glove'
   config.model.vocab_size = 0                 # from the data
@@ -27,12 +27,12 @@ def get_config(preset: str = 'cpu'):
   config.model.x_max = 100.0 if preset == 'full' else 10.0   # a small corpus: smaller counts
   config.model.alpha = 0.75
   config.optim.name = 'adam'
-  config.optim.lr = 1e-2
+  config.optim.lr = 0.03 if preset == 'cpu' else 0.01
   config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 100)
   config.probes = ('king', 'love', 'night', 'sword', 'romeo', 'thou', 'death', 'gold')
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=32, eval_batch_size=32, train_limit=100_000),
-                cpu=dict(epochs=5, batch_size=4096, eval_batch_size=10_000, eval_every=1000,
-                         log_every=100),
-                full=dict(epochs=50, batch_size=4096, eval_batch_size=10_000, eval_every=5000))
+                cpu=dict(epochs=3, batch_size=8192, eval_batch_size=10_000, eval_every=300,
+                         log_every=50),
+                full=dict(epochs=50, batch_size=8192, eval_batch_size=10_000, eval_every=5000))
   return config

@@ -24,20 +24,20 @@ def get_config(preset: str = 'cpu'):
   config.data.min_count = 5
   config.data.window = 5
   config.data.negatives = 5
-  config.data.subsample = 1e-4
+  config.data.subsample = 1e-3
   config.data.eval_batches = {'smoke': 1, 'cpu': 4, 'full': 8}[preset]
   dim = {'smoke': 8, 'cpu': 100, 'full': 300}[preset]
   config.model.name = 'skipgram'
   config.model.skipgram = dict(vocab_size=0, dim=dim)   # vocab_size 0: from the data
   config.model.cbow = dict(vocab_size=0, dim=dim)
   config.optim.name = 'adam'
-  config.optim.lr = 3e-3
+  config.optim.lr = 0.03 if preset == 'cpu' else 0.01
   config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 100)
   config.probes = ('king', 'love', 'night', 'sword', 'romeo', 'thou', 'death', 'gold')
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=100_000,
                            validation_limit=20_000),
-                cpu=dict(epochs=2, batch_size=1024, eval_batch_size=1024, eval_every=1000,
-                         log_every=100),
-                full=dict(epochs=20, batch_size=1024, eval_batch_size=4096, eval_every=5000))
+                cpu=dict(epochs=6, batch_size=4096, eval_batch_size=4096, eval_every=400,
+                         log_every=50),
+                full=dict(epochs=20, batch_size=4096, eval_batch_size=4096, eval_every=5000))
   return config

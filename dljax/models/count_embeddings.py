@@ -98,7 +98,8 @@ def classical_mds(d_NxN, dim: int) -> np.ndarray:
 
 def pairwise_distance(x_NxK):
   """D_model(i, j) = ||x_i - x_j||, with a zero (and finite-gradient) diagonal."""
-  sq_NxN = jnp.sum((x_NxK[:, None, :] - x_NxK[None, :, :]) ** 2, axis=-1)
+  norms_N = jnp.sum(x_NxK ** 2, axis=1)
+  sq_NxN = jnp.maximum(norms_N[:, None] + norms_N[None, :] - 2 * x_NxK @ x_NxK.T, 0.0)
   off = 1.0 - jnp.eye(x_NxK.shape[0], dtype=x_NxK.dtype)
   return jnp.sqrt(sq_NxN + 1e-12 + (1.0 - off)) * off   # sqrt(1) on the diagonal, then zeroed
 

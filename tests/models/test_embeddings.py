@@ -221,7 +221,7 @@ def test_two_disjoint_contexts_separate_the_words():
 VOCAB = 8607
 GOLDEN = {  # config -> parameters of the cpu preset's model
     'configs/embeddings/word2vec.py': 2 * VOCAB * 100,                       # W_in, W_out
-    'configs/embeddings/fasttext.py': (VOCAB + 50_000) * 100 + VOCAB * 100,  # + n-gram buckets
+    'configs/embeddings/fasttext.py': (VOCAB + 20_000) * 100 + VOCAB * 100,  # + n-gram buckets
     'configs/embeddings/glove.py': 2 * VOCAB * 100 + 2 * VOCAB,              # + both biases
 }
 
