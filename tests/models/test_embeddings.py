@@ -1,7 +1,5 @@
 """Word embeddings: counts, LSA/SVD, MDS, negative sampling, SGNS/GloVe losses, fastText n-grams,
 evaluation (neighbours, 3CosAdd), and a tiny corpus whose two disjoint contexts must separate."""
-import os
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -14,7 +12,7 @@ from dljax.data import word_context as wc
 from dljax.errors import ConfigError
 from dljax.eval import embeddings as emb_eval
 from dljax.models import count_embeddings as ce, embeddings as emb
-from tests.helpers import ROOT, load_config
+from tests.helpers import load_config
 
 
 # --- co-occurrence counts --------------------------------------------------------------------------
@@ -254,5 +252,17 @@ def test_wrong_model_for_the_task_is_a_config_error():
     tasks.TASKS['word2vec'].read_data(config)
 
 
-def test_configs_exist():
-  assert all(os.path.exists(os.path.join(ROOT, p)) for p in GOLDEN)
+def test_context_iterator_resumes_where_it_stopped():
+  """The grain state (the next batch number) restores the exact batch stream after a restart."""
+  ids = np.arange(1, 60) % 7 + 1
+  sampler = wc.ContextSampler(ids, 'cbow', 2, 3, wc.noise_distribution(np.ones(8)), 8, seed=3)
+  it = wc.context_iterator(sampler)
+  for _ in range(3):
+    next(it)
+  state = it.get_state()
+  expected = next(it)
+  fresh = wc.context_iterator(sampler)
+  fresh.set_state(state)
+  got = next(fresh)
+  for k in expected:
+    np.testing.assert_array_equal(got[k], expected[k])
