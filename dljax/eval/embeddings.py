@@ -3,6 +3,7 @@
   nearest(vectors_VxD, words, 'king', k)           -> [(word, cosine), ...] (the query excluded)
   analogy(vectors_VxD, index, a, b, c)             -> d = argmax_d cos(d, b - a + c), d ∉ {a, b, c}
   analogy_accuracy(vectors_VxD, words, questions)  -> {'accuracy', 'answered', 'total', ...}
+  mean_cosine(vectors_VxD)                         -> mean pairwise cosine (the "cone" of seed 003)
   project_2d(vectors_NxD)                          -> PCA coordinates [N, 2]
 
 ANALOGIES is our Shakespeare analogy set: pairs within a relation, every ordered couple of pairs of
@@ -82,6 +83,15 @@ def analogy_accuracy(vectors_VxD, words, qs=None) -> dict:
   return {'accuracy': sum(sum(h) for h in per_rel.values()) / max(total, 1),
           'answered': answered, 'total': total,
           **{f'accuracy_{rel}': float(np.mean(h)) for rel, h in per_rel.items()}}
+
+
+def mean_cosine(vectors_NxD, skip=(0,)) -> float:
+  """Mean cosine over all pairs i != j of the rows (minus `skip`): near 0 for vectors spread in all
+  directions, near 1 for vectors in a narrow cone (seed 003's word2vec-vs-GloVe claim)."""
+  u = np.delete(unit(vectors_NxD), list(skip), axis=0)
+  n = len(u)
+  total = np.sum(u.sum(0) ** 2) - n          # Σ_{i != j} u_i·u_j = |Σ u_i|² - Σ |u_i|²
+  return float(total / max(n * (n - 1), 1))
 
 
 def project_2d(vectors_NxD) -> np.ndarray:

@@ -177,6 +177,10 @@ def test_nearest_and_3cosadd_analogy():
   acc = emb_eval.analogy_accuracy(v, words, [('g', 'man', 'woman', 'king', 'queen'),
                                              ('g', 'man', 'woman', 'duke', 'duchess')])
   assert acc['accuracy'] == 0.5 and acc['answered'] == 1
+  u = emb_eval.unit(v[1:])
+  direct = np.mean([u[i] @ u[j] for i in range(5) for j in range(5) if i != j])
+  assert emb_eval.mean_cosine(v) == pytest.approx(direct)
+  assert emb_eval.mean_cosine(np.eye(4)) == pytest.approx(0.0)    # orthogonal: no cone
 
 
 def test_two_disjoint_contexts_separate_the_words():
