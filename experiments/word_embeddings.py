@@ -10,6 +10,8 @@ Methods (all on shakespeare_words, min_count=5, the training split):
   mds             seed 001's embedding: linearly weighted window-5 co-occurrence of the N most
                   frequent words (plus the probe and analogy words), profile distances, classical
                   MDS then gradient descent on the stress Σ(D_as - D_model)², d=50
+  mds_proximity   the same with the notes' literal distance: 1 - normalised proximity, the
+                  maximum distance for pairs that never co-occur
 The trained methods run through the training loop into <workdir>/<method> (resumable; a finished
 run is read back). Outputs: docs/word_embeddings.json ({method: {analogy accuracy (overall and
 per relation), neighbours of the probe words, test/loss, wall_s}}) and docs/plots/embeddings_2d.png
@@ -75,16 +77,17 @@ def count_methods(preset: str, probes) -> dict:
   vectors = ce.lsa(x, p['lsa_dim'], 'ppmi', power=0.5)
   vectors[0] = 0.0                                 # '<unk>' has no counts once removed
   out['lsa'] = (vectors, vocab.words, {'wall_s': time.time() - t0})
-  t0 = time.time()
   # the notes' recipe on the N most frequent words (ids 1..N) plus every probe/analogy word
   wanted = [vocab.words.index(w) for w in (*probes, *emb_eval.plot_words()) if w in vocab.words]
   keep = np.array(sorted(set(range(1, p['mds_words'] + 1)) | set(wanted)))
   xl = wc.cooccurrence(ids, len(vocab), p['window'], 'linear')[keep][:, keep]
-  d = ce.cooccurrence_distance(xl, 'profile')
-  points, stress = ce.fit_stress(d, p['mds_dim'], steps=p['mds_steps'], lr=0.05, init='mds')
-  out['mds'] = (points, tuple(vocab.words[i] for i in keep),
-                {'wall_s': time.time() - t0, 'vocabulary': int(len(keep)),
-                 'stress_first_last': [float(stress[0]), float(stress[-1])]})
+  for name, distance in (('mds', 'profile'), ('mds_proximity', 'proximity')):
+    t0 = time.time()
+    d = ce.cooccurrence_distance(xl, distance)
+    points, stress = ce.fit_stress(d, p['mds_dim'], steps=p['mds_steps'], lr=0.05, init='mds')
+    out[name] = (points, tuple(vocab.words[i] for i in keep),
+                 {'wall_s': time.time() - t0, 'vocabulary': int(len(keep)), 'distance': distance,
+                  'stress_first_last': [float(stress[0]), float(stress[-1])]})
   return out
 
 
@@ -115,8 +118,9 @@ def main(argv):
   for name, (vectors, words, extra) in count_methods(preset, probes).items():
     report[name] = evaluate(vectors, words, probes, extra)
     maps[name] = (vectors, words)
-  report['mds']['note'] = ('vocabulary restricted to the words listed in `vocabulary`: analogy '
-                           'answers are chosen among fewer candidates than the other methods')
+  for name in ('mds', 'mds_proximity'):
+    report[name]['note'] = ('vocabulary restricted to the `vocabulary` most frequent words (and the '
+                            'probe/analogy words): analogy answers are chosen among fewer candidates')
   panels = {}
   for name, (vectors, words) in maps.items():
     index = {w: i for i, w in enumerate(words)}
