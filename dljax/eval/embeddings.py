@@ -46,13 +46,16 @@ def unit(vectors_VxD):
 
 
 def nearest(vectors_VxD, words, query, k: int = 10, unit_vectors=None) -> list:
-  """The k words of highest cosine with `query` (a word of `words`, or a vector), query excluded."""
+  """The k words of highest cosine with `query` (a word of `words`, or a vector); the query and
+  '<unk>' (an untrained row once rare words are removed from the text) are excluded."""
   u = unit(vectors_VxD) if unit_vectors is None else unit_vectors
+  words = list(words)
+  exclude = {i for i, w in enumerate(words) if w == '<unk>'}
   if isinstance(query, str):
-    q = u[list(words).index(query)]
-    exclude = {list(words).index(query)}
+    q = u[words.index(query)]
+    exclude.add(words.index(query))
   else:
-    q, exclude = unit(np.asarray(query)[None])[0], set()
+    q = unit(np.asarray(query)[None])[0]
   sims = u @ q
   order = [i for i in np.argsort(-sims) if i not in exclude][:k]
   return [(words[i], float(sims[i])) for i in order]

@@ -174,6 +174,7 @@ def test_nearest_and_3cosadd_analogy():
   index = {w: i for i, w in enumerate(words)}
   assert words[emb_eval.analogy(emb_eval.unit(v), index, 'man', 'woman', 'king')] == 'queen'
   assert emb_eval.nearest(v, words, 'king', 1)[0][0] == 'man'
+  assert '<unk>' not in [w for w, _ in emb_eval.nearest(v, words, np.array([0, 0, 1.]), 3)]
   acc = emb_eval.analogy_accuracy(v, words, [('g', 'man', 'woman', 'king', 'queen'),
                                              ('g', 'man', 'woman', 'duke', 'duchess')])
   assert acc['accuracy'] == 0.5 and acc['answered'] == 1
