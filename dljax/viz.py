@@ -229,6 +229,27 @@ def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str
   if title:
     ax.set_title(title, fontsize=9)
   fig.tight_layout()
+
+
+def word_maps(maps: dict, path: str, title: str = None) -> str:
+  """One labelled scatter per entry of maps {panel title: (points_Nx2, words)}, written to `path`."""
+  n = len(maps)
+  cols = min(3, n)
+  rows = -(-n // cols)
+  fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.6 * rows), squeeze=False)
+  for ax, (name, (xy, words)) in zip(axes.flat, maps.items()):
+    xy = np.asarray(xy)
+    ax.scatter(xy[:, 0], xy[:, 1], s=6, c='tab:blue')
+    for (x, y), w in zip(xy, words):
+      ax.annotate(w, (x, y), fontsize=6.5, alpha=0.85)
+    ax.set_title(name, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+  for ax in list(axes.flat)[n:]:
+    ax.axis('off')
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)

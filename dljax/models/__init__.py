@@ -2,8 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mae, mlp, resnet, rnn,
-                          seq2seq, transformer, vgg, vit, xor)
+from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
+                          resnet, rnn, seq2seq, transformer, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -26,6 +26,10 @@ MODELS = {
     'rnn_lm': rnn.RecurrentLM,
     'convnext': convnext.ConvNeXt,
     'mae': mae.MAE,
+    'skipgram': embeddings.SkipGram,
+    'cbow': embeddings.CBOW,
+    'fasttext': embeddings.FastText,
+    'glove': embeddings.GloVe,
 }
 
 

@@ -1,9 +1,17 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
 from dljax.train.tasks.classification import Classification
+from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
 
-TASKS = {'classification': Classification, 'gan': GAN, 'lm': LanguageModel, 'mae': MAEPretrain,
-         'seq2seq': Seq2Seq}
+TASKS = {
+    'classification': Classification,
+    'gan': GAN,
+    'glove': GloVe,
+    'lm': LanguageModel,
+    'mae': MAEPretrain,
+    'seq2seq': Seq2Seq,
+    'word2vec': Word2Vec,
+}
