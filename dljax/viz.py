@@ -121,3 +121,28 @@ def multi_curves(series: dict, ylabel: str, path: str, *, xlabel: str = 'step', 
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, title: str = None):
+  """A grid of images, one labelled row per entry of rows = {label: images (N x H x W [x 1])},
+  written to `path`. cmaps / vranges: optional per-row colormap and (vmin, vmax)."""
+  cmaps, vranges = cmaps or {}, vranges or {}
+  n = max(len(v) for v in rows.values())
+  fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.4 * len(rows)), squeeze=False)
+  for r, (label, images) in enumerate(rows.items()):
+    vmin, vmax = vranges.get(label, (None, None))
+    for i in range(n):
+      ax = axes[r, i]
+      ax.axis('off')
+      if i < len(images):
+        img = np.asarray(images[i])
+        ax.imshow(img[..., 0] if img.ndim == 3 else img, cmap=cmaps.get(label, 'gray'), vmin=vmin,
+                  vmax=vmax, interpolation='nearest')
+    axes[r, 0].set_title(label, fontsize=8, loc='left')
+  if title:
+    fig.suptitle(title, fontsize=9)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path

@@ -16,6 +16,7 @@ from dljax.errors import DataError
 DATASETS = {
     'fashion_mnist': (builders.FashionMnistLocal, None, 'image', 'label'),
     'mnist1d': (builders.Mnist1d, None, 'x', 'label'),
+    'shapes': (builders.Shapes, None, 'image', 'mask'),
     **{f'toy_{name}': (builders.Toys, name, 'x', 'label') for name in toys.TOYS},
 }
 # The stock tfds datasets that `data.source='tfds'` may use instead (needs internet on first use).
