@@ -16,6 +16,7 @@ so the only parameters that go are the skip half of each decoder block's first c
 import flax.linen as nn
 import jax.numpy as jnp
 
+from dljax.errors import ConfigError
 from dljax.models import layers, upsample
 from dljax.models.resnet import batch_norm
 
@@ -44,7 +45,7 @@ class UNet(nn.Module):
     levels = len(self.widths) - 1
     _, h, w, _ = x_BxHxWxC.shape
     if levels < 1 or h % 2 ** levels or w % 2 ** levels:
-      raise ValueError(f'UNet: the image size {h}x{w} must be divisible by 2^{levels} (one halving per '
+      raise ConfigError(f'UNet: the image size {h}x{w} must be divisible by 2^{levels} (one halving per '
                        f'width but the last, widths={self.widths}); change model.widths.')
     encoded = []
     x = x_BxHxWxC
