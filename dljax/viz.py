@@ -192,24 +192,6 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
     fig.suptitle(title)
 
 
-def image_rows(rows: dict, workdir: str, name: str, title: str = None):
-  """A grid of grey images: one row per {label: N x H x W (x 1) array}, the label on the left."""
-  labels = list(rows)
-  n = max(len(v) for v in rows.values())
-  fig, axes = plt.subplots(len(labels), n, figsize=(1.2 * n, 1.3 * len(labels)), squeeze=False)
-  for r, label in enumerate(labels):
-    for c in range(n):
-      ax = axes[r, c]
-      ax.axis('off')
-      if c < len(rows[label]):
-        ax.imshow(np.squeeze(np.asarray(rows[label][c])), cmap='gray', vmin=0.0, vmax=1.0)
-    axes[r, 0].text(-0.1, 0.5, label, transform=axes[r, 0].transAxes, ha='right', va='center',
-                    fontsize=8)
-  if title:
-    fig.suptitle(title, fontsize=9)
-  return _save(fig, workdir, name)
-
-
 def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
                    hline: tuple = None) -> str:
   """Points of several series in one panel, {label: (xs, ys)}, written to `path` (a .png); integer
@@ -249,6 +231,26 @@ def word_maps(maps: dict, path: str, title: str = None) -> str:
     ax.axis('off')
   if title:
     fig.suptitle(title)
+
+
+def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, title: str = None):
+  """A grid of images, one labelled row per entry of rows = {label: images (N x H x W [x 1])},
+  written to `path`. cmaps / vranges: optional per-row colormap and (vmin, vmax)."""
+  cmaps, vranges = cmaps or {}, vranges or {}
+  n = max(len(v) for v in rows.values())
+  fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.4 * len(rows)), squeeze=False)
+  for r, (label, images) in enumerate(rows.items()):
+    vmin, vmax = vranges.get(label, (None, None))
+    for i in range(n):
+      ax = axes[r, i]
+      ax.axis('off')
+      if i < len(images):
+        img = np.asarray(images[i])
+        ax.imshow(img[..., 0] if img.ndim == 3 else img, cmap=cmaps.get(label, 'gray'), vmin=vmin,
+                  vmax=vmax, interpolation='nearest')
+    axes[r, 0].set_title(label, fontsize=8, loc='left')
+  if title:
+    fig.suptitle(title, fontsize=9)
   fig.tight_layout()
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')

@@ -38,6 +38,7 @@ from dljax.errors import ConfigError, DataError
 DATASETS = {
     'fashion_mnist': (builders.FashionMnistLocal, None, 'image', 'label'),
     'mnist1d': (builders.Mnist1d, None, 'x', 'label'),
+    'shapes': (builders.Shapes, None, 'image', 'mask'),
     **{f'toy_{name}': (builders.Toys, name, 'x', 'label') for name in toys.TOYS},
 }
 # Sequence data, loaded with load_tokens / load_words / load_sequences (module docstring).

@@ -3,7 +3,8 @@ import dataclasses
 
 from dljax.errors import ConfigError
 from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
-                          resnet, rnn, seq2seq, transformer, vgg, vit, xor)
+                          resnet, rnn, seq2seq, transformer, unet, vgg,
+                          vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -30,6 +31,7 @@ MODELS = {
     'cbow': embeddings.CBOW,
     'fasttext': embeddings.FastText,
     'glove': embeddings.GloVe,
+    'unet': unet.UNet,
 }
 
 

@@ -1,5 +1,6 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
 from dljax.train.tasks.classification import Classification
+from dljax.train.tasks.dense import Denoise, Segment
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.lm import LanguageModel
@@ -8,10 +9,13 @@ from dljax.train.tasks.seq2seq import Seq2Seq
 
 TASKS = {
     'classification': Classification,
+    'denoise': Denoise,
     'gan': GAN,
     'glove': GloVe,
     'lm': LanguageModel,
     'mae': MAEPretrain,
+    'segment': Segment,
     'seq2seq': Seq2Seq,
     'word2vec': Word2Vec,
 }
+

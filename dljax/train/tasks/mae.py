@@ -4,6 +4,8 @@ The loss is the model's per-example mean squared error on the masked patches onl
 fresh random 75 % of the patches per example at every step (rng stream 'masking'). Evaluation uses a
 fixed masking key, so test/loss is comparable between evaluations and runs.
 """
+import os
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -75,5 +77,7 @@ class MAEPretrain(Task):
     visible = unpatchify(patches * keep_BxNx1 + 0.5 * (1.0 - keep_BxNx1), grid_hw, m.patch, x.shape[-1])
     pasted = unpatchify(patches * keep_BxNx1 + pred * (1.0 - keep_BxNx1), grid_hw, m.patch, x.shape[-1])
     viz.image_rows({'original': np.asarray(x), f'visible {1 - m.mask_ratio:.0%}': np.asarray(visible),
-                    'reconstruction': np.clip(np.asarray(pasted), 0.0, 1.0)}, workdir,
-                   'mae_reconstruction.png', title='MAE on test images (masked patches predicted)')
+                    'reconstruction': np.clip(np.asarray(pasted), 0.0, 1.0)},
+                   os.path.join(workdir, 'plots', 'mae_reconstruction.png'),
+                   vranges={'original': (0, 1), 'reconstruction': (0, 1)},
+                   title='MAE on test images (masked patches predicted)')
