@@ -2,7 +2,7 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import cnn, densenet, inception, lenet, linear, mlp, resnet, vgg, xor
+from dljax.models import cnn, densenet, inception, lenet, linear, mlp, resnet, swin, vgg, xor
 
 MODELS = {
     'linear': linear.Linear,
@@ -16,6 +16,7 @@ MODELS = {
     'resnet': resnet.ResNet,
     'densenet': densenet.DenseNet,
     'inception': inception.Inception,
+    'swin': swin.Swin,
 }
 
 
