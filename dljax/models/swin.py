@@ -19,6 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from dljax.errors import ConfigError
+
 
 def window_partition(x_BxHxWxC, window: int):
   """(B, H, W, C) -> (B * nW, M*M, C): non-overlapping M x M windows, row-major over the map."""
@@ -146,12 +148,19 @@ class Swin(nn.Module):
   mlp_ratio: int = 4
   num_outputs: int = 10
 
+  def __post_init__(self):
+    super().__post_init__()
+    if len(self.depths) != len(self.heads):
+      raise ConfigError(f'model.depths={self.depths} and model.heads={self.heads} must have the same '
+                        'length (one head count per stage).')
+    for i, heads in enumerate(self.heads):
+      if (self.embed_dim * 2 ** i) % heads:
+        raise ConfigError(f'stage {i + 1} has width model.embed_dim * 2^{i} = {self.embed_dim * 2 ** i},'
+                          f' not divisible by model.heads[{i}]={heads}; change embed_dim or heads.')
+
   @nn.compact
   def __call__(self, x_BxHxWxC, train: bool = False):
     del train  # no dropout or BatchNorm
-    if len(self.depths) != len(self.heads):
-      raise ValueError(f'model.depths={self.depths} and model.heads={self.heads} must have the same '
-                       'length (one head count per stage).')
     _, height, width, _ = x_BxHxWxC.shape
     grid = (height // self.patch, width // self.patch)
     for i in range(len(self.depths)):
