@@ -2,7 +2,7 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import cnn, densenet, inception, lenet, linear, mlp, resnet, swin, vgg, xor
+from dljax.models import cnn, densenet, inception, lenet, linear, mlp, resnet, swin, vgg, vit, xor
 
 MODELS = {
     'linear': linear.Linear,
@@ -17,6 +17,7 @@ MODELS = {
     'densenet': densenet.DenseNet,
     'inception': inception.Inception,
     'swin': swin.Swin,
+    'vit': vit.ViT,
 }
 
 
