@@ -15,11 +15,11 @@ Cost: attention is computed over N / M^2 windows of M^2 tokens each, so O(N M^2 
 O(N^2 C): linear in the number of tokens N for a fixed window.
 """
 import flax.linen as nn
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from dljax.errors import ConfigError
+from dljax.models.attention import MultiHeadAttention
 
 
 def window_partition(x_BxHxWxC, window: int):
@@ -70,39 +70,28 @@ def shifted_window_mask(height: int, width: int, window: int, shift: int) -> np.
   return labels_nWxMM[:, :, None] == labels_nWxMM[:, None, :]
 
 
-def attention(q_BxHxNxD, k_BxHxNxD, v_BxHxNxD, bias_BxHxNxN):
-  """softmax(Q K^T / sqrt(d) + bias) V; the mask enters as a -inf (here -1e9) bias."""
-  d = q_BxHxNxD.shape[-1]
-  logits = jnp.einsum('bhid,bhjd->bhij', q_BxHxNxD, k_BxHxNxD) / jnp.sqrt(d) + bias_BxHxNxN
-  return jnp.einsum('bhij,bhjd->bhid', jax.nn.softmax(logits, axis=-1), v_BxHxNxD)
-
-
 class WindowAttention(nn.Module):
-  """Multi-head self-attention within each M x M window, with the learned relative position bias."""
-  dim: int
+  """Multi-head self-attention within each M x M window, with the learned relative position bias
+  and the shifted-window mask (attention.MultiHeadAttention does the softmax(QK^T/sqrt(d) + B)V)."""
   heads: int
   window: int
 
   @nn.compact
   def __call__(self, x_BnWxNxC, allowed_nWxNxN):
     bnw, n, c = x_BnWxNxC.shape
-    h, d = self.heads, self.dim // self.heads
     nw = allowed_nWxNxN.shape[0]
-    qkv = nn.Dense(3 * self.dim, name='qkv')(x_BnWxNxC).reshape(bnw, n, 3, h, d)
-    q, k, v = (qkv[:, :, i].transpose(0, 2, 1, 3) for i in range(3))  # each (B*nW, heads, N, d)
     table = self.param('relative_bias_table', nn.initializers.truncated_normal(0.02),
-                       ((2 * self.window - 1) ** 2, h))
-    bias_HxNxN = table[relative_position_index(self.window)].transpose(2, 0, 1)  # B_ij per head
-    mask_nWxNxN = jnp.where(allowed_nWxNxN, 0.0, -1e9)  # -inf across the shifted regions
-    bias = (bias_HxNxN[None, None] + mask_nWxNxN[None, :, None])  # (1, nW, heads, N, N)
-    bias = jnp.broadcast_to(bias, (bnw // nw, nw, h, n, n)).reshape(bnw, h, n, n)
-    out = attention(q, k, v, bias).transpose(0, 2, 1, 3).reshape(bnw, n, c)
-    return nn.Dense(self.dim, name='proj')(out)
+                       ((2 * self.window - 1) ** 2, self.heads))
+    # B_ij = table[index(i, j)] per head: 1 x heads x N x N
+    bias_1xHxNxN = table[relative_position_index(self.window)].transpose(2, 0, 1)[None]
+    # window w of every image gets mask w: (B * nW) x 1 x N x N
+    mask = jnp.broadcast_to(allowed_nWxNxN[None], (bnw // nw, nw, n, n)).reshape(bnw, 1, n, n)
+    return MultiHeadAttention(self.heads, d_model=c, name='mha')(x_BnWxNxC, mask=mask,
+                                                                 bias=bias_1xHxNxN)
 
 
 class SwinBlock(nn.Module):
   """z' = (S)W-MSA(LN(z)) + z;  z = MLP(LN(z')) + z'.  shift = 0 gives W-MSA, M//2 gives SW-MSA."""
-  dim: int
   heads: int
   window: int
   shift: int = 0
@@ -115,7 +104,7 @@ class SwinBlock(nn.Module):
     y = nn.LayerNorm(name='norm1')(x_BxHxWxC)
     y = jnp.roll(y, (-s, -s), axis=(1, 2))  # cyclic shift up-left by s (a no-op when s = 0)
     allowed = shifted_window_mask(height, width, m, s)
-    y = WindowAttention(c, self.heads, m, name='attn')(window_partition(y, m), allowed)
+    y = WindowAttention(self.heads, m, name='attn')(window_partition(y, m), allowed)
     y = jnp.roll(window_reverse(y, m, height, width), (s, s), axis=(1, 2))  # reverse shift
     x = x_BxHxWxC + y
     y = nn.Dense(self.mlp_ratio * c, name='mlp_in')(nn.LayerNorm(name='norm2')(x))
@@ -180,7 +169,7 @@ class Swin(nn.Module):
       window = min(self.window, x.shape[1], x.shape[2])
       for j in range(depth):
         shift = window // 2 if j % 2 == 1 and window < min(x.shape[1], x.shape[2]) else 0
-        x = SwinBlock(x.shape[-1], heads, window, shift, self.mlp_ratio,
+        x = SwinBlock(heads, window, shift, self.mlp_ratio,
                       name=f'stage{i + 1}_block{j + 1}')(x)
     x = nn.LayerNorm(name='norm')(x).mean(axis=(1, 2))  # global average pool: B x C
     return nn.Dense(self.num_outputs, name='head')(x)
