@@ -33,12 +33,17 @@ from configs.vision import fmnist_swin, fmnist_vit
 from dljax import models
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_SIZES = flags.DEFINE_list('sizes', ['28', '56', '112', '224'], 'Image sizes (multiples of 28).')
-_BATCH = flags.DEFINE_integer('batch_size', 2, 'Batch size of the timed train steps.')
-_STEPS = flags.DEFINE_integer('steps', 3, 'Timed train steps per model and size (median).')
-_OUT = flags.DEFINE_string('out', os.path.join(ROOT, 'docs', 'plots'), 'Folder of the PNGs/JSON.')
 
 CONFIGS = {'Swin (window 7x7)': fmnist_swin, 'ViT (global)': fmnist_vit}
+
+
+def define_flags():
+  """Registered only when run as a script, so that importing this module (tests) adds no absl flags
+  that could clash with other experiments' flags."""
+  flags.DEFINE_list('sizes', ['28', '56', '112', '224'], 'Image sizes (multiples of 28).')
+  flags.DEFINE_integer('batch_size', 2, 'Batch size of the timed train steps.')
+  flags.DEFINE_integer('steps', 3, 'Timed train steps per model and size (median).')
+  flags.DEFINE_string('out', os.path.join(ROOT, 'docs', 'plots'), 'Folder of the PNGs/JSON.')
 
 
 def forward_flops(model, variables, size: int) -> float:
@@ -79,15 +84,15 @@ def slope(xs, ys):
 def main(argv):
   del argv
   from dljax import viz  # pylint: disable=g-import-not-at-top
-  sizes = [int(s) for s in _SIZES.value]
-  results = {'sizes': sizes, 'batch_size': _BATCH.value, 'load_avg_before': os.getloadavg()}
+  sizes = [int(s) for s in flags.FLAGS.sizes]
+  results = {'sizes': sizes, 'batch_size': flags.FLAGS.batch_size, 'load_avg_before': os.getloadavg()}
   for label, cfg_module in CONFIGS.items():
     model = models.build(cfg_module.get_config('cpu').model)
     rows = []
     for size in sizes:
       variables = model.init(jax.random.PRNGKey(0), jnp.zeros((1, size, size, 1)))
       row = {'size': size, 'flops': forward_flops(model, variables, size),
-             **step_time(model, variables, size, _BATCH.value, _STEPS.value)}
+             **step_time(model, variables, size, flags.FLAGS.batch_size, flags.FLAGS.steps)}
       rows.append(row)
       print(f'{label:>18} {size:>4}px  {row["flops"] / 1e9:9.3f} GFLOPs/image  '
             f'{row["wall_s"]:8.3f} s/step wall  {row["cpu_s"]:8.3f} s/step CPU', flush=True)
@@ -99,21 +104,22 @@ def main(argv):
         key: slope(pixels, [r[key] for r in results[label]]) for key in ('flops', 'wall_s', 'cpu_s')}
     print(f'{label}: growth exponent vs pixels (tokens) between {sizes[-2]} and {sizes[-1]} px: '
           + ', '.join(f'{k} {v:.2f}' for k, v in results[label + ' exponent'].items()))
-  os.makedirs(_OUT.value, exist_ok=True)
-  with open(os.path.join(_OUT.value, 'swin_vs_vit.json'), 'w') as f:
+  os.makedirs(flags.FLAGS.out, exist_ok=True)
+  with open(os.path.join(flags.FLAGS.out, 'swin_vs_vit.json'), 'w') as f:
     json.dump(results, f, indent=2)
   log_sizes = [math.log10(s) for s in sizes]
   flops = {label: (log_sizes, [math.log10(r['flops']) for r in results[label]]) for label in CONFIGS}
   viz.multi_curves(flops, 'log10 forward FLOPs per image (XLA cost_analysis)',
-                   os.path.join(_OUT.value, 'swin_vs_vit_flops.png'), xlabel='log10 image side (px)',
+                   os.path.join(flags.FLAGS.out, 'swin_vs_vit_flops.png'), xlabel='log10 image side (px)',
                    title='FLOPs: slope 2 = linear in pixels, 4 = quadratic')
   times = {f'{label} {kind}': (log_sizes, [math.log10(r[key]) for r in results[label]])
            for label in CONFIGS for kind, key in (('wall', 'wall_s'), ('CPU', 'cpu_s'))}
-  viz.multi_curves(times, f'log10 s per train step (batch {_BATCH.value})',
-                   os.path.join(_OUT.value, 'swin_vs_vit_step_time.png'),
+  viz.multi_curves(times, f'log10 s per train step (batch {flags.FLAGS.batch_size})',
+                   os.path.join(flags.FLAGS.out, 'swin_vs_vit_step_time.png'),
                    xlabel='log10 image side (px)', title='Train-step time vs image size (2-core CPU)')
-  print(f'plots and JSON in {_OUT.value}')
+  print(f'plots and JSON in {flags.FLAGS.out}')
 
 
 if __name__ == '__main__':
+  define_flags()
   app.run(main)

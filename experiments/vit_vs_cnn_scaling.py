@@ -28,12 +28,17 @@ PRESET_STEPS = {'cpu': 400, 'smoke': 3}
 PLOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'docs', 'plots',
                     'vit_vs_cnn_scaling.png')
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: the cpu presets\' models; '
-                            'smoke: their smoke models on a slice of the test set (a wiring check).')
-_STEPS = flags.DEFINE_integer('steps', None, 'Training steps per run (default: the preset).')
-_PLOT = flags.DEFINE_string('plot', PLOT, 'Where the PNG goes.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the runs already in workdir.')
+
+def define_flags():
+  """Registered only when run as a script, so that importing this module (tests) adds no absl flags
+  that could clash with other experiments' flags."""
+  flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
+  flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: the cpu presets\' models; '
+                    'smoke: their smoke models on a slice of the test set (a wiring check).')
+  flags.DEFINE_integer('steps', None, 'Training steps per run (default: the preset).')
+  flags.DEFINE_string('plot', PLOT, 'Where the PNG goes.')
+  flags.DEFINE_bool('plot_only', False, 'Only redraw from the runs already in workdir.')
+  flags.mark_flags_as_required(['workdir'])
 
 
 def make_config(model: str, n_train: int, preset: str = 'cpu', steps: int = 0):
@@ -77,14 +82,14 @@ def main(argv):
   from absl import logging  # pylint: disable=g-import-not-at-top
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
-  workdir = _WORKDIR.value
+  workdir = flags.FLAGS.workdir
   os.makedirs(workdir, exist_ok=True)
   t0 = time.time()
-  if not _PLOT_ONLY.value:
+  if not flags.FLAGS.plot_only:
     for n in SIZES:
       for model in MODELS:
-        config = make_config(model, n, _PRESET.value, _STEPS.value or 0)
-        if _PRESET.value == 'smoke':
+        config = make_config(model, n, flags.FLAGS.preset, flags.FLAGS.steps or 0)
+        if flags.FLAGS.preset == 'smoke':
           config.data.test_limit = 500
         s = loop.train_and_evaluate(config, os.path.join(workdir, f'{model}_{n}'), progress=False)
         print(f'{model:>4} N={n:>6} test/accuracy={s["final"]["test/accuracy"]:.4f} '
@@ -92,12 +97,12 @@ def main(argv):
   table = summarize(workdir)
   with open(os.path.join(workdir, 'vit_vs_cnn_scaling.json'), 'w') as f:
     json.dump(table, f, indent=2)
-  path = plot(table, _PLOT.value)
+  path = plot(table, flags.FLAGS.plot)
   for model, rows in table.items():
     print(model, ' '.join(f'{n}: {100 * r["test_accuracy"]:.2f}%' for n, r in rows.items()))
   print(f'plot: {path}; total {time.time() - t0:.0f} s')
 
 
 if __name__ == '__main__':
-  flags.mark_flags_as_required(['workdir'])
+  define_flags()
   app.run(main)
