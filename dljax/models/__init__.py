@@ -3,8 +3,8 @@ import dataclasses
 
 from dljax.errors import ConfigError
 from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
-                          resnet, rnn, seq2seq, transformer, unet, vgg,
-                          vit, xor)
+                          resnet, rnn, seq2seq, swin, transformer, unet,
+                          vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -18,6 +18,7 @@ MODELS = {
     'resnet': resnet.ResNet,
     'densenet': densenet.DenseNet,
     'inception': inception.Inception,
+    'swin': swin.Swin,
     'vit': vit.ViT,
     'gpt': transformer.LM,
     'transformer': transformer.EncoderDecoder,
