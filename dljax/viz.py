@@ -190,6 +190,11 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
               va='top')
   if title:
     fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
 
 
 def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
@@ -211,6 +216,10 @@ def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str
   if title:
     ax.set_title(title, fontsize=9)
   fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
 
 
 def word_maps(maps: dict, path: str, title: str = None) -> str:
@@ -231,6 +240,11 @@ def word_maps(maps: dict, path: str, title: str = None) -> str:
     ax.axis('off')
   if title:
     fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
 
 
 def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, title: str = None):

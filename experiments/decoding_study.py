@@ -18,16 +18,6 @@ import os
 from absl import app, flags
 import numpy as np
 
-_G2P = flags.DEFINE_string('g2p_workdir', None, 'A trained seq2seq (cmudict) run.')
-_G2P_CONFIG = flags.DEFINE_string('g2p_config', 'configs/sequence/cmudict_transformer.py:cpu',
-                                  'Its config (path:preset).')
-_GPT = flags.DEFINE_string('gpt_workdir', None, 'A trained shakespeare_gpt run.')
-_GPT_CONFIG = flags.DEFINE_string('gpt_config', 'configs/sequence/shakespeare_gpt.py:cpu',
-                                  'Its config (path:preset).')
-_OUT = flags.DEFINE_string('out', None, 'Where the JSON goes.')
-_TEST_LIMIT = flags.DEFINE_integer('test_limit', 1000, 'Test words decoded per setting.')
-_BEAMS = flags.DEFINE_list('beams', ['1', '2', '5', '10'], 'Beam widths.')
-_PLOTS = flags.DEFINE_string('plots', 'docs/plots', 'Folder of the plots.')
 
 SCORES = {'sum': dict(length_penalty='sum'), 'average': dict(length_penalty='average'),
           'gnmt': dict(length_penalty='gnmt', alpha=0.6),
@@ -128,5 +118,16 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _G2P = flags.DEFINE_string('g2p_workdir', None, 'A trained seq2seq (cmudict) run.')
+  _G2P_CONFIG = flags.DEFINE_string('g2p_config', 'configs/sequence/cmudict_transformer.py:cpu',
+                                    'Its config (path:preset).')
+  _GPT = flags.DEFINE_string('gpt_workdir', None, 'A trained shakespeare_gpt run.')
+  _GPT_CONFIG = flags.DEFINE_string('gpt_config', 'configs/sequence/shakespeare_gpt.py:cpu',
+                                    'Its config (path:preset).')
+  _OUT = flags.DEFINE_string('out', None, 'Where the JSON goes.')
+  _TEST_LIMIT = flags.DEFINE_integer('test_limit', 1000, 'Test words decoded per setting.')
+  _BEAMS = flags.DEFINE_list('beams', ['1', '2', '5', '10'], 'Beam widths.')
+  _PLOTS = flags.DEFINE_string('plots', 'docs/plots', 'Folder of the plots.')
   flags.mark_flag_as_required('out')
   app.run(main)

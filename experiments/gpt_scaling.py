@@ -22,10 +22,6 @@ import os
 from absl import app, flags
 import numpy as np
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Where the runs, the JSON and the plot go.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'smoke: tiny grid, a wiring check.')
-_STEPS = flags.DEFINE_integer('steps', 600, 'Steps per run (cpu preset).')
-_PLOT = flags.DEFINE_string('plot', 'docs/plots/gpt_scaling.png', 'The plot to write.')
 
 SIZES = {'cpu': [(32, 1), (64, 2), (96, 3), (128, 4)], 'smoke': [(16, 1), (32, 1)]}
 TOKENS = {'cpu': [125_000, 500_000, 0], 'smoke': [4096, 0]}    # 0 = the whole training split
@@ -103,5 +99,10 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the runs, the JSON and the plot go.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'smoke: tiny grid, a wiring check.')
+  _STEPS = flags.DEFINE_integer('steps', 600, 'Steps per run (cpu preset).')
+  _PLOT = flags.DEFINE_string('plot', 'docs/plots/gpt_scaling.png', 'The plot to write.')
   flags.mark_flag_as_required('workdir')
   app.run(main)

@@ -21,10 +21,6 @@ from configs.vision import fmnist_mae, fmnist_mae_finetune
 
 ARMS = ('scratch', 'finetune', 'linear_probe')
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the four runs.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['smoke', 'cpu', 'full'], 'Preset of every run.')
-_OUT = flags.DEFINE_string('out', 'docs/plots', 'Where to copy the plots and the JSON.')
-
 
 def arm_config(arm: str, preset: str, pretrain_workdir: str):
   """fmnist_mae_finetune for one arm: from scratch, fine-tuned or linear-probed from the MAE."""
@@ -77,5 +73,9 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the four runs.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['smoke', 'cpu', 'full'], 'Preset of every run.')
+  _OUT = flags.DEFINE_string('out', 'docs/plots', 'Where to copy the plots and the JSON.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

@@ -26,12 +26,6 @@ MODELS = {'logistic': mnist1d, 'mlp': mnist1d, 'cnn': mnist1d, 'rnn': mnist1d_rn
           'lstm': mnist1d_rnn, 'gru': mnist1d_rnn, 'tcn': mnist1d_rnn}
 DEFAULT_MODELS = ('mlp', 'cnn', 'rnn', 'lstm', 'gru', 'tcn')
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'Preset of every run.')
-_MODELS = flags.DEFINE_list('models', list(DEFAULT_MODELS), f'Any of {list(MODELS)}.')
-_TABLE = flags.DEFINE_string('table', 'docs/mnist1d_shuffled.json', 'Where the JSON table goes.')
-_PLOT = flags.DEFINE_string('plot', 'docs/plots/mnist1d_shuffled.png', 'Where the plot goes.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only rebuild the table and plot from the runs.')
 
 ORDERS = ('normal', 'shuffled')
 
@@ -124,5 +118,12 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'Preset of every run.')
+  _MODELS = flags.DEFINE_list('models', list(DEFAULT_MODELS), f'Any of {list(MODELS)}.')
+  _TABLE = flags.DEFINE_string('table', 'docs/mnist1d_shuffled.json', 'Where the JSON table goes.')
+  _PLOT = flags.DEFINE_string('plot', 'docs/plots/mnist1d_shuffled.png', 'Where the plot goes.')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only rebuild the table and plot from the runs.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

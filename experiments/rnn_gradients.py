@@ -35,18 +35,6 @@ import time
 
 from absl import app, flags
 
-_LENGTH = flags.DEFINE_integer('length', 100, 'Sequence length T of the adding problem.')
-_HIDDEN = flags.DEFINE_integer('hidden', 32, 'Hidden units.')
-_BATCH = flags.DEFINE_integer('batch', 64, 'Training batch size.')
-_TRAIN_STEPS = flags.DEFINE_integer('train_steps', 1000, 'Adam steps before the second gradient '
-                                    'measurement (0: only at initialisation).')
-_CLIP_STEPS = flags.DEFINE_integer('clip_steps', 1000, 'SGD steps of the clipping comparison.')
-_CLIP_CELL = flags.DEFINE_enum('clip_cell', 'rnn', ['rnn', 'lstm', 'gru'], 'Cell of part 2.')
-_CLIP_LR = flags.DEFINE_float('clip_lr', 0.5, 'SGD learning rate of part 2.')
-_CLIP_NORM = flags.DEFINE_float('clip_norm', 1.0, 'Global-norm threshold of part 2.')
-_SEED = flags.DEFINE_integer('seed', 0, 'Initialisation and data seed.')
-_OUT_DIR = flags.DEFINE_string('out_dir', 'docs/plots', 'Where the two plots go.')
-_JSON = flags.DEFINE_string('json', 'docs/rnn_gradients.json', 'Where the numbers go.')
 
 CELLS = ('rnn', 'lstm', 'gru')
 N_TRAIN, N_TEST = 10_000, 256
@@ -221,7 +209,18 @@ def main(argv):
         out_dir=_OUT_DIR.value, json_path=_JSON.value)
 
 
-
-
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _LENGTH = flags.DEFINE_integer('length', 100, 'Sequence length T of the adding problem.')
+  _HIDDEN = flags.DEFINE_integer('hidden', 32, 'Hidden units.')
+  _BATCH = flags.DEFINE_integer('batch', 64, 'Training batch size.')
+  _TRAIN_STEPS = flags.DEFINE_integer('train_steps', 1000, 'Adam steps before the second gradient '
+                                      'measurement (0: only at initialisation).')
+  _CLIP_STEPS = flags.DEFINE_integer('clip_steps', 1000, 'SGD steps of the clipping comparison.')
+  _CLIP_CELL = flags.DEFINE_enum('clip_cell', 'rnn', ['rnn', 'lstm', 'gru'], 'Cell of part 2.')
+  _CLIP_LR = flags.DEFINE_float('clip_lr', 0.5, 'SGD learning rate of part 2.')
+  _CLIP_NORM = flags.DEFINE_float('clip_norm', 1.0, 'Global-norm threshold of part 2.')
+  _SEED = flags.DEFINE_integer('seed', 0, 'Initialisation and data seed.')
+  _OUT_DIR = flags.DEFINE_string('out_dir', 'docs/plots', 'Where the two plots go.')
+  _JSON = flags.DEFINE_string('json', 'docs/rnn_gradients.json', 'Where the numbers go.')
   app.run(main)

@@ -14,10 +14,6 @@ import shutil
 
 from absl import app, flags
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Where the two runs, the plot and the JSON go.')
-_PRESET = flags.DEFINE_string('preset', 'cpu', 'Preset of configs/sequence/reverse_attention.py.')
-_PER_LENGTH = flags.DEFINE_integer('per_length', 200, 'Test sequences of each length.')
-_DOCS = flags.DEFINE_bool('docs', True, 'Also copy the plot to docs/plots/.')
 
 ATTENTIONS = ('none', 'additive')
 
@@ -58,5 +54,10 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the two runs, the plot and the JSON go.')
+  _PRESET = flags.DEFINE_string('preset', 'cpu', 'Preset of configs/sequence/reverse_attention.py.')
+  _PER_LENGTH = flags.DEFINE_integer('per_length', 200, 'Test sequences of each length.')
+  _DOCS = flags.DEFINE_bool('docs', True, 'Also copy the plot to docs/plots/.')
   flags.mark_flag_as_required('workdir')
   app.run(main)

@@ -21,18 +21,6 @@ from absl import app, flags
 
 from experiments import study_utils
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Where the plot and the JSON go.')
-_WIDTH = flags.DEFINE_integer('width', 64, 'Hidden width.')
-_DEPTH = flags.DEFINE_integer('depth', 10, 'Number of hidden layers.')
-_N = flags.DEFINE_integer('n', 512, 'Training images in the batch.')
-_TRAIN_STEPS = flags.DEFINE_integer('train_steps', 100, 'Full-batch SGD steps before the second '
-                                    'gradient measurement (0: only at initialisation).')
-_LR = flags.DEFINE_float('lr', 0.1, 'SGD learning rate (both parts).')
-_SYMMETRY_STEPS = flags.DEFINE_integer('symmetry_steps', 200, 'SGD steps of the symmetry demo.')
-_SYMMETRY_DEPTH = flags.DEFINE_integer('symmetry_depth', 3, 'Hidden layers (of --width, tanh) of '
-                                       'the symmetry demo: shallow, so that He init trains in '
-                                       '--symmetry_steps steps.')
-_SEED = flags.DEFINE_integer('seed', 0, 'Initialisation seed.')
 
 ACTS = ('sigmoid', 'tanh', 'relu')
 INITS = ('he', 'too_small', 'too_large')
@@ -192,5 +180,18 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the plot and the JSON go.')
+  _WIDTH = flags.DEFINE_integer('width', 64, 'Hidden width.')
+  _DEPTH = flags.DEFINE_integer('depth', 10, 'Number of hidden layers.')
+  _N = flags.DEFINE_integer('n', 512, 'Training images in the batch.')
+  _TRAIN_STEPS = flags.DEFINE_integer('train_steps', 100, 'Full-batch SGD steps before the second '
+                                      'gradient measurement (0: only at initialisation).')
+  _LR = flags.DEFINE_float('lr', 0.1, 'SGD learning rate (both parts).')
+  _SYMMETRY_STEPS = flags.DEFINE_integer('symmetry_steps', 200, 'SGD steps of the symmetry demo.')
+  _SYMMETRY_DEPTH = flags.DEFINE_integer('symmetry_depth', 3, 'Hidden layers (of --width, tanh) of '
+                                         'the symmetry demo: shallow, so that He init trains in '
+                                         '--symmetry_steps steps.')
+  _SEED = flags.DEFINE_integer('seed', 0, 'Initialisation seed.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

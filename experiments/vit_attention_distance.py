@@ -15,10 +15,6 @@ import jax
 import ml_collections
 from absl import app, flags
 
-_RUN = flags.DEFINE_string('run', None, 'Workdir of a finished fmnist_vit run.')
-_IMAGES = flags.DEFINE_integer('images', 500, 'Test images to average over.')
-_OUT = flags.DEFINE_string('out', 'docs/plots', 'Output folder for the plot and the JSON.')
-
 
 def distances(run: str, n_images: int) -> dict:
   """{'block1': [d_h ...], ..., 'grid_hw', 'patch'} of the run's ViT on the first n_images test
@@ -69,5 +65,9 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _RUN = flags.DEFINE_string('run', None, 'Workdir of a finished fmnist_vit run.')
+  _IMAGES = flags.DEFINE_integer('images', 500, 'Test images to average over.')
+  _OUT = flags.DEFINE_string('out', 'docs/plots', 'Output folder for the plot and the JSON.')
   flags.mark_flags_as_required(['run'])
   app.run(main)

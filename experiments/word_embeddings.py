@@ -29,12 +29,6 @@ from absl import app, flags
 
 from configs.embeddings import fasttext, glove, word2vec
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'cpu: the configs\' cpu presets; '
-                            'smoke: a wiring check on a slice of the text.')
-_OUT = flags.DEFINE_string('out', 'docs', 'Where word_embeddings.json and plots/embeddings_2d.png go.')
-
-
 
 def _cbow(preset):
   config = word2vec.get_config(preset)
@@ -139,5 +133,10 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'cpu: the configs\' cpu presets; '
+                              'smoke: a wiring check on a slice of the text.')
+  _OUT = flags.DEFINE_string('out', 'docs', 'Where word_embeddings.json and plots/embeddings_2d.png go.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)
