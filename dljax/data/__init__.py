@@ -1,6 +1,8 @@
 """Datasets: tfds builders prepared offline on first use, read back into memory as numpy arrays.
 
 `load_split(data_cfg, split)` returns `{'x': float32 array, 'y': labels}` for one split.
+data.classes=(5, 6, 7, 8, 9) keeps only those classes, relabelled 0..4 in that order (before the
+train/test limits are applied).
 """
 import logging
 import shutil
@@ -77,9 +79,28 @@ def load_split(data_cfg, split: str) -> dict:
     if split not in sources:
       raise DataError(f'{data_cfg.name} has no split {split!r}; it has {sorted(sources)}.')
     source = sources[split]
-  x, y = _to_arrays(source, x_key, y_key, limit=data_cfg.get(f'{split}_limit', 0))
+  limit = data_cfg.get(f'{split}_limit', 0)
+  classes = tuple(data_cfg.get('classes', None) or ())
+  x, y = _to_arrays(source, x_key, y_key, limit=0 if classes else limit)
+  if classes:
+    x, y = filter_classes(x, y, classes)
+    x, y = (x[:limit], y[:limit]) if limit else (x, y)
   x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
   y = y.astype(np.int32) if np.issubdtype(y.dtype, np.integer) else y.astype(np.float32)
   return {'x': x, 'y': y}
 
 
+
+
+def filter_classes(x, y, classes):
+  """The examples whose label is in `classes`, with labels remapped to their index in `classes`."""
+  if len(set(classes)) != len(classes):
+    raise DataError(f'data.classes={classes} repeats a class; list each class once.')
+  missing = sorted(set(classes) - set(np.unique(y).tolist()))
+  if missing:
+    raise DataError(f'data.classes={classes}: no example has label {missing[0]}; the labels are '
+                    f'{sorted(np.unique(y).tolist())}.')
+  keep = np.isin(y, classes)
+  remap = np.zeros(int(max(classes)) + 1, dtype=y.dtype)
+  remap[list(classes)] = np.arange(len(classes))
+  return x[keep], remap[y[keep]]

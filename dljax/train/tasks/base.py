@@ -3,6 +3,7 @@
 A task owns the networks, the losses and the evaluation; the loop owns everything else (data,
 sharding, compilation, checkpoints, logging). Every method that runs on device is pure:
 
+  prepare(train_arrays)              -> None: host-side statistics of the training split (once)
   init(rng, batch)                   -> TrainState
   train_step(state, batch, rng)      -> (state, metrics)   the loop bumps state.step and jits it
   eval_step(state, batch)            -> dict of sums over the real (mask == 1) examples
@@ -27,6 +28,11 @@ class Task:
   def __init__(self, config, total_steps: int):
     self.config = config
     self.total_steps = total_steps
+
+  def prepare(self, train: dict):
+    """Called once on the host with the whole training split, before `init` (e.g. to compute
+    normalisation statistics that `init` stores in the state)."""
+    del train
 
   def init(self, rng, batch):
     raise NotImplementedError
