@@ -148,7 +148,7 @@ def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xla
   if title:
     ax.set_title(title)
   ax.grid(alpha=0.3, axis='y')
-  ax.legend(fontsize=8, loc='lower right')
+  ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0))
   fig.tight_layout()
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')

@@ -31,13 +31,6 @@ GROUPS = {'none': (), 'geometric': ('flip', 'shift', 'rotate'),
 PRESET_EPOCHS = {'cpu': 30, 'smoke': 0}  # smoke: the config's smoke preset (4 steps on a slice)
 TTA_VIEWS = 6
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_EPOCHS), 'cpu: 30 epochs of 5k images; '
-                            'smoke: a few steps (a wiring check).')
-_VARIANTS = flags.DEFINE_list('variants', list(GROUPS), 'Augmentation groups to compare.')
-_PLOT_PATH = flags.DEFINE_string('plot_path', None, 'Where to write the PNG (default: in workdir).')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot from the runs in workdir.')
-
 
 def make_config(variant: str, preset: str = 'cpu'):
   """fmnist_augment with only the ops of GROUPS[variant] switched on; eval at the end only."""
@@ -102,5 +95,12 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script: the tests import several studies in one process
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_EPOCHS), 'cpu: 30 epochs of 5k images; '
+                              'smoke: a few steps (a wiring check).')
+  _VARIANTS = flags.DEFINE_list('variants', list(GROUPS), 'Augmentation groups to compare.')
+  _PLOT_PATH = flags.DEFINE_string('plot_path', None, 'Where to write the PNG (default: in workdir).')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot from the runs in workdir.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

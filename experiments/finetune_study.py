@@ -4,7 +4,8 @@ r"""Fine-tuning study: features pretrained on Fashion-MNIST classes 0-4, reused 
   python -m experiments.finetune_study --workdir=/tmp/study_runs/finetune [--preset=cpu|smoke]
       [--labels=100,1000,0] [--plot_path=docs/plots/finetune.png] [--plot_only]
 
-1. <workdir>/pretrain: configs/vision/fmnist_finetune.py (small CNN, 5-way head) on classes 0-4.
+1. <workdir>/pretrain: configs/vision/fmnist_finetune.py (small CNN, 5-way head) on classes 0-4
+   (reused if it has finished there before).
 2. For each label budget (0 = all ~30k images of classes 5-9) and each variant, the same network on
    classes 5-9 (relabelled 0-4) for the same number of steps, into <workdir>/<variant>_<labels>:
      scratch      every layer freshly initialised and trained
@@ -31,14 +32,6 @@ VARIANTS = {  # name -> (restore from the pretraining run?, optim.trainable rege
     'all': (True, ''),
 }
 PRESET_STEPS = {'cpu': 400, 'smoke': 4}  # fine-tuning steps per run (the same for every budget)
-
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: 3 pretraining epochs, 400 '
-                            'fine-tuning steps per run; smoke: a few steps (a wiring check).')
-_LABELS = flags.DEFINE_list('labels', ['100', '1000', '0'], 'Label budgets (0 = all).')
-_VARIANTS = flags.DEFINE_list('variants', list(VARIANTS), 'Variants to compare.')
-_PLOT_PATH = flags.DEFINE_string('plot_path', None, 'Where to write the PNG (default: in workdir).')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot from the runs in workdir.')
 
 
 def pretrain_config(preset: str = 'cpu'):
@@ -103,8 +96,8 @@ def main(argv):
   t0 = time.time()
   pretrain_dir = os.path.join(workdir, 'pretrain')
   if not _PLOT_ONLY.value:
-    summary = loop.train_and_evaluate(pretrain_config(_PRESET.value), pretrain_dir, overwrite=True,
-                                      progress=False)
+    # a finished pretraining run of the same preset in <workdir>/pretrain is reused, not retrained
+    summary = loop.train_and_evaluate(pretrain_config(_PRESET.value), pretrain_dir, progress=False)
     print(f'pretrain (classes 0-4): test/accuracy={summary["final"]["test/accuracy"]:.4f} '
           f'({summary["wall_s"]:.0f} s)', flush=True)
     for labels in budgets:
@@ -126,5 +119,13 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script: the tests import several studies in one process
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: 3 pretraining epochs, 400 '
+                              'fine-tuning steps per run; smoke: a few steps (a wiring check).')
+  _LABELS = flags.DEFINE_list('labels', ['100', '1000', '0'], 'Label budgets (0 = all).')
+  _VARIANTS = flags.DEFINE_list('variants', list(VARIANTS), 'Variants to compare.')
+  _PLOT_PATH = flags.DEFINE_string('plot_path', None, 'Where to write the PNG (default: in workdir).')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot from the runs in workdir.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

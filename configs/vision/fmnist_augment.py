@@ -20,14 +20,20 @@ AUGMENT_ALL = dict(flip=True, shift=2, rotate=10.0, brightness=0.2, contrast=0.3
 TTA_VIEWS = dict(flip=True, shift=2)
 
 
-def get_config(preset: str = 'cpu'):
-  config = common.base(preset, name='fmnist_augment', task='classification')
+def small_cnn(config, num_outputs: int = 10):
+  """conv5x5-16, pool, conv5x5-32, pool, FC-128, dropout 0.3, FC-num_outputs on Fashion-MNIST."""
   config.data.name = 'fashion_mnist'
-  config.data.normalize = True
   config.model.name = 'cnn'
   config.model.features = (16, 32)
   config.model.dense = 128
   config.model.dropout = 0.3
+  config.model.num_outputs = num_outputs
+
+
+def get_config(preset: str = 'cpu'):
+  config = common.base(preset, name='fmnist_augment', task='classification')
+  small_cnn(config)
+  config.data.normalize = True
   config.augment = dict(AUGMENT_ALL)
   config.eval = dict(tta_views=6, tta_augment=dict(TTA_VIEWS))
   common.adam_warmup_cosine(config, preset, lr=2e-3, warmup_steps=100)

@@ -15,6 +15,7 @@ full preset: longer pretraining (GPU/TPU; not measured).
 import ml_collections
 
 from configs import common
+from configs.vision import fmnist_augment
 
 PRETRAIN_CLASSES = (0, 1, 2, 3, 4)
 FINETUNE_CLASSES = (5, 6, 7, 8, 9)
@@ -22,13 +23,8 @@ FINETUNE_CLASSES = (5, 6, 7, 8, 9)
 
 def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='fmnist_finetune', task='classification')
-  config.data.name = 'fashion_mnist'
+  fmnist_augment.small_cnn(config, num_outputs=len(PRETRAIN_CLASSES))
   config.data.classes = PRETRAIN_CLASSES
-  config.model.name = 'cnn'
-  config.model.features = (16, 32)
-  config.model.dense = 128
-  config.model.dropout = 0.3
-  config.model.num_outputs = len(PRETRAIN_CLASSES)
   config.optim.trainable = ''  # a regex: only the matching parameters train ('' = all)
   # another run's checkpoint to start from ('' = none), and the regex of the leaves to restore
   config.init_from = ml_collections.ConfigDict(dict(workdir='', params=''))
