@@ -78,7 +78,7 @@ def plot(table: dict, path: str) -> str:
   values = [v for g in groups.values() for v in g.values()]
   return viz.grouped_bars(groups, path, ylabel='test accuracy (classes 5-9)',
                           xlabel='training labels of classes 5-9',
-                          ylim=(max(0.0, min(values) - 0.05), 1.0),
+                          ylim=(max(0.0, min(values) - 0.05), max(values) + 0.04),
                           title='Fine-tuning features from classes 0-4 vs training from scratch')
 
 

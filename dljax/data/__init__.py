@@ -90,8 +90,6 @@ def load_split(data_cfg, split: str) -> dict:
   return {'x': x, 'y': y}
 
 
-
-
 def filter_classes(x, y, classes):
   """The examples whose label is in `classes`, with labels remapped to their index in `classes`."""
   if len(set(classes)) != len(classes):

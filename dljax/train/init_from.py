@@ -5,8 +5,10 @@ Config (both optional):
       restores the leaves of `state.nets` whose path matches the regex (re.search) from the newest
       checkpoint of that run, into the freshly initialised state; everything else (the optimizer
       state, the step, the RNG, unmatched layers) stays as initialised. `params` may also be a list
-      of path prefixes. Paths are '<net>/<collection>/<module>/.../<leaf>', e.g.
-      'model/params/Dense_1/kernel' or 'model/batch_stats/BatchNorm_0/mean'.
+      of path prefixes. Paths are '<net>/params/<module>/.../<leaf>' for parameters and
+      '<net>/model_state/<collection>/<module>/.../<leaf>' for mutable collections, e.g.
+      'model/params/Dense_1/kernel', 'model/model_state/batch_stats/BatchNorm_0/mean'. Optimizer
+      state ('<net>/opt_state/...') is never restored.
   optim.trainable = '^(Dense_1)/'
       only parameters whose path inside the params tree ('Dense_1/kernel') matches are updated;
       the others get optax.set_to_zero() through optax.multi_transform and stay bit-identical.
@@ -75,7 +77,7 @@ def restore_subtree(state, workdir: str, include_regex: str):
   selected, problems, out = [], [], []
   for key_path, leaf in leaves:
     path = _path(key_path)
-    if not pattern.search(path):
+    if path.split('/')[1:2] == ['opt_state'] or not pattern.search(path):
       out.append(leaf)
       continue
     selected.append(path)

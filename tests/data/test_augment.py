@@ -9,6 +9,7 @@ from ml_collections import ConfigDict
 from dljax.data import augment
 from dljax.errors import ConfigError
 from dljax.train.tasks.classification import Classification
+from tests.helpers import assert_resume_is_bitwise_identical, load_config
 
 KEY = jax.random.PRNGKey(0)
 
@@ -137,3 +138,13 @@ def test_tta_needs_views():
                            augment=dict(noise=0.1), eval=dict(tta_views=4)))
   with pytest.raises(ConfigError, match='eval.tta_views=4 needs'):
     Classification(config, total_steps=1)  # noise is not a geometric op: no default views
+
+
+def test_augmented_normalised_run_resumes_bitwise(tmp_path):
+  """The augmentation keys come from fold_in(key, step) and the statistics from the checkpoint, so
+  a run that loses its last checkpoint and resumes logs exactly the same metrics."""
+  def make():
+    return load_config('configs/vision/fmnist_augment.py', 'smoke', **{
+        'train.steps': 4, 'train.checkpoint_every': 2, 'train.eval_every': 2, 'train.log_every': 1,
+        'train.async_checkpoints': False, 'data.test_limit': 200})
+  assert_resume_is_bitwise_identical(make, str(tmp_path), last_step=4)

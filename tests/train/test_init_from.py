@@ -59,6 +59,8 @@ def test_restore_names_mismatched_and_empty_selections(tmp_path):
     init_from.restore_subtree(target, str(tmp_path), '^model/params/')
   with pytest.raises(ConfigError, match='selects nothing'):
     init_from.restore_subtree(target, str(tmp_path), 'BatchNorm')
+  with pytest.raises(ConfigError, match='selects nothing'):  # optimizer state is never restored
+    init_from.restore_subtree(target, str(tmp_path), '^model/opt_state/')
   with pytest.raises(ConfigError, match='has no checkpoints'):
     init_from.restore_subtree(target, str(tmp_path / 'nowhere'), '^model/params/')
   assert init_from.include_regex(ConfigDict(dict(params=['model/params/Conv_0']))) == \
