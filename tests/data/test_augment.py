@@ -8,6 +8,7 @@ from ml_collections import ConfigDict
 
 from dljax.data import augment
 from dljax.errors import ConfigError
+from dljax.train import config_check
 from dljax.train.tasks.classification import Classification
 from tests.helpers import assert_resume_is_bitwise_identical, load_config
 
@@ -99,6 +100,10 @@ def test_build_checks_the_spec():
     augment.build(dict(noise=-0.1))
   with pytest.raises(ConfigError, match='whole number'):
     augment.build(dict(shift=1.5))
+  config = load_config('configs/vision/fmnist_augment.py', 'smoke')
+  config.augment.blur = 1.0
+  with pytest.raises(ConfigError, match='augment.blur'):  # refused before any data is read
+    config_check.validate(config)
 
 
 def test_channel_stats_normalize_to_zero_mean_unit_std():
