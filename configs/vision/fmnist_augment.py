@@ -10,7 +10,10 @@ rotations of up to 10 degrees, brightness +-0.2, contrast x[0.7, 1.3], gamma exp
 noise sigma 0.05. TTA (eval.tta_views=6): the softmax averaged over the image and 5 views with
 flips and shifts of up to 2 px; reported as test/accuracy_tta beside test/accuracy.
 Reference: no published number for this 5k-image setting (augmentation matters when labels are
-few). MEASURED: see experiments/augmentation_study.py (not yet measured as a single run).
+few). MEASURED (cpu preset = the study's 'all' variant, 30 epochs = 1,172 steps, seed 0; 2-core
+Intel Xeon, jax 0.10.2, a nice'd calibration run on a machine at load ~15, NOT the measurement
+queue, so the time is no timing claim): test accuracy 85.95 %, with TTA 85.61 % (train loss 0.33:
+all ops together underfit in 30 epochs; without augmentation 87.72 %, TTA 80.44 %, train loss 0.01).
 full preset: longer training (GPU/TPU; not measured).
 """
 from configs import common

@@ -9,7 +9,9 @@ boot), relabelled 0-4, starting from this run's features:
   --config.init_from.params='^model/params/(Conv_|Dense_0/)'   (everything but the 5-way head)
   --config.optim.trainable='^Dense_1/'                          (train the last layer only)
 Reference: none published for this split; the study compares with training from scratch.
-MEASURED: see experiments/finetune_study.py (the pretraining run alone: not yet measured).
+MEASURED (cpu preset: 3 epochs = 704 steps on the 30,000 images of classes 0-4, seed 0; 2-core
+Intel Xeon, jax 0.10.2, a nice'd calibration run at load ~15, not the measurement queue): test
+accuracy 92.02 % on the 5,000 test images of classes 0-4; 178 s (no timing claim).
 full preset: longer pretraining (GPU/TPU; not measured).
 """
 import ml_collections
