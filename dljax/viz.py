@@ -270,3 +270,36 @@ def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, 
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xlabel: str = None,
+                 ylim: tuple = None) -> str:
+  """Bars grouped along x: groups = {group label: {series label: value}}, one colour per series,
+  values written above the bars; written to `path` (a .png)."""
+  names = list(groups)
+  series = list(dict.fromkeys(s for g in groups.values() for s in g))
+  width = 0.8 / max(len(series), 1)
+  fig, ax = plt.subplots(figsize=(max(6.5, 1.1 * len(names) * max(len(series), 2) / 2), 4))
+  pos = np.arange(len(names))
+  for i, s in enumerate(series):
+    values = [groups[g].get(s, np.nan) for g in names]
+    x = pos + (i - (len(series) - 1) / 2) * width
+    ax.bar(x, values, width, label=s)
+    for xi, v in zip(x, values):
+      if np.isfinite(v):
+        ax.text(xi, v, f'{v:.3f}', ha='center', va='bottom', fontsize=7, rotation=90)
+  ax.set_xticks(pos, names)
+  ax.set_ylabel(ylabel)
+  if xlabel:
+    ax.set_xlabel(xlabel)
+  if ylim:
+    ax.set_ylim(*ylim)
+  if title:
+    ax.set_title(title)
+  ax.grid(alpha=0.3, axis='y')
+  ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0))
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path

@@ -28,7 +28,7 @@ def arm_config(arm: str, preset: str, pretrain_workdir: str):
   if arm != 'scratch':
     config.init_from.workdir = pretrain_workdir
   if arm == 'linear_probe':
-    config.init_from.trainable = 'head'
+    config.optim.trainable = '^head/'
   return config
 
 

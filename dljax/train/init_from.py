@@ -1,18 +1,26 @@
-"""Start a network from another run's checkpoint, and train only part of it.
+"""Fine-tuning: start from part of another run's checkpoint, and train only some parameters.
 
-  config.init_from.workdir    a finished (or running) run's workdir; '' = train from scratch
-  config.init_from.keys       comma-separated top-level parameter names to copy ('' = every name the
-                              two networks share, e.g. patch_embed,cls_token,encoder from an MAE)
-  config.init_from.trainable  comma-separated top-level names that train ('' = all: fine-tuning;
-                              'head' = a linear probe); the others get zero updates
-                              (optax.multi_transform with optax.set_to_zero)
+Config (both optional):
+  init_from = dict(workdir='runs/pretrain', params='^model/params/(Conv_|Dense_0)')
+      restores the leaves of `state.nets` whose path matches the regex (re.search) from the newest
+      checkpoint of that run, into the freshly initialised state; everything else (the optimizer
+      state, the step, the RNG, unmatched layers) stays as initialised. `params` may also be a list
+      of path prefixes. Paths are '<net>/params/<module>/.../<leaf>' for parameters and
+      '<net>/model_state/<collection>/<module>/.../<leaf>' for mutable collections, e.g.
+      'model/params/Dense_1/kernel', 'model/model_state/batch_stats/BatchNorm_0/mean'. Optimizer
+      state ('<net>/opt_state/...') is never restored.
+  optim.trainable = '^(Dense_1)/'
+      only parameters whose path inside the params tree ('Dense_1/kernel') matches are updated;
+      the others get optax.set_to_zero() through optax.multi_transform and stay bit-identical.
+      (Mutable collections such as BatchNorm statistics of frozen layers still update in train mode.)
 
-Used by the classification task; `copy_params` and `partition_optimizer` work on any params tree.
+API: restore_subtree(state, workdir, include_regex) and trainable_mask(params, regex), plus
+freeze(tx, regex) which wraps an optimizer with the mask.
 """
 import os
+import re
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import optax
 import orbax.checkpoint as ocp
@@ -20,83 +28,99 @@ import orbax.checkpoint as ocp
 from dljax.errors import ConfigError
 
 
-def _names(value) -> tuple:
-  if isinstance(value, str):
-    return tuple(n.strip() for n in value.split(',') if n.strip())
-  return tuple(value or ())
+def _path(key_path) -> str:
+  return '/'.join(str(getattr(k, 'key', getattr(k, 'name', getattr(k, 'idx', k))))
+                  for k in key_path)
 
 
-def restore_params(workdir: str, net: str = 'model', best: bool = False):
-  """The params of network `net` in the newest checkpoint of `workdir` (a dict of arrays)."""
-  directory = os.path.join(os.path.abspath(workdir), 'checkpoints', 'best' if best else 'latest')
+def _compile(regex: str, where: str):
+  try:
+    return re.compile(regex)
+  except (re.error, TypeError) as e:
+    raise ConfigError(f'{where}={regex!r} is not a valid regular expression ({e}).') from None
+
+
+def include_regex(init_cfg) -> str:
+  """The regex of an init_from config: `params` as a regex, or a list of prefixes joined."""
+  params = init_cfg.get('params', None)
+  if not params:
+    raise ConfigError("init_from.params is empty; name what to restore, e.g. "
+                      "init_from.params='^model/params/Conv_'.")
+  if isinstance(params, str):
+    return params
+  return '^(' + '|'.join(re.escape(p) for p in params) + ')'
+
+
+def _read_state(workdir: str):
+  """The saved state of the newest checkpoint in `workdir`, as nested dicts of numpy arrays."""
+  directory = os.path.join(os.path.abspath(workdir), 'checkpoints', 'latest')
   if not os.path.isdir(directory):
     raise ConfigError(f'init_from.workdir={workdir!r} has no checkpoints ({directory} is missing); '
                       'train that run first or fix the path.')
-  manager = ocp.CheckpointManager(directory, item_names=('state', 'data', 'meta'))
-  step = manager.latest_step()
-  if step is None:
-    raise ConfigError(f'init_from.workdir={workdir!r} has no finished checkpoint in {directory}.')
-  state = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore())).state
-  manager.close()
-  return jax.tree.map(np.asarray, state['nets'][net]['params'])
+  with ocp.CheckpointManager(directory, item_names=('state', 'data', 'meta'),
+                             options=ocp.CheckpointManagerOptions(read_only=True, create=False)) as manager:
+    step = manager.latest_step()
+    if step is None:
+      raise ConfigError(f'init_from.workdir={workdir!r} has no checkpoint step in {directory}.')
+    return manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore())).state
 
 
-def copy_params(params: dict, source: dict, keys=()) -> dict:
-  """`params` with the top-level subtrees `keys` (default: all names in both) taken from `source`.
-
-  Every copied subtree must have the same structure and shapes in both; a mismatch names the key.
-  """
-  keys = _names(keys) or tuple(k for k in params if k in source)
-  if not keys:
-    raise ConfigError(f'init_from: the checkpoint shares no parameter names with this model '
-                      f'(model: {sorted(params)}, checkpoint: {sorted(source)}).')
-  out = dict(params)
-  for key in keys:
-    if key not in params or key not in source:
-      raise ConfigError(f'init_from.keys: {key!r} is not in both the model ({sorted(params)}) and '
-                        f'the checkpoint ({sorted(source)}).')
-    mine, theirs = jax.tree.structure(params[key]), jax.tree.structure(source[key])
-    shapes = [a.shape for a in jax.tree.leaves(params[key])]
-    if mine != theirs or shapes != [a.shape for a in jax.tree.leaves(source[key])]:
-      raise ConfigError(f'init_from: {key!r} has other shapes in the checkpoint than in this model; '
-                        'give the model the same patch/width/depth/num_heads/mlp_dim as the '
-                        'pretrained run.')
-    out[key] = jax.tree.map(lambda new, old: jnp.asarray(new, dtype=old.dtype), source[key],
-                            params[key])
-  return out
+def restore_params(workdir: str, net: str = 'model'):
+  """The parameters of network `net` in the newest checkpoint of `workdir` (numpy pytree), e.g. to
+  analyse a trained model outside its run."""
+  saved = _read_state(workdir)
+  nets = saved['nets'] if isinstance(saved, dict) else saved.nets
+  if net not in nets:
+    raise ConfigError(f'{workdir} has networks {sorted(nets)}, not {net!r}.')
+  return nets[net]['params']
 
 
-def trainable_labels(params: dict, trainable=()) -> dict:
-  """{'trainable' | 'frozen'} per leaf by its top-level name ('' = all trainable)."""
-  trainable = _names(trainable)
-  unknown = [k for k in trainable if k not in params]
-  if unknown:
-    raise ConfigError(f'init_from.trainable: {unknown[0]!r} is not a parameter name of the model; '
-                      f'use some of {sorted(params)}.')
-  return {k: jax.tree.map(lambda _, k=k: 'trainable' if not trainable or k in trainable else 'frozen',
-                          v) for k, v in params.items()}
+def restore_subtree(state, workdir: str, include_regex: str):
+  """`state` with the leaves of state.nets whose path matches `include_regex` replaced by the saved
+  ones of `workdir`'s newest checkpoint. Shapes and dtypes are checked: one ConfigError names every
+  selected path that is missing or different there."""
+  pattern = _compile(include_regex, 'init_from.params')
+  saved = _read_state(workdir)
+  saved_nets = saved['nets'] if isinstance(saved, dict) else saved.nets
+  flat_saved = {_path(p): v for p, v in jax.tree_util.tree_flatten_with_path(saved_nets)[0]}
+  leaves, treedef = jax.tree_util.tree_flatten_with_path(state.nets)
+  selected, problems, out = [], [], []
+  for key_path, leaf in leaves:
+    path = _path(key_path)
+    if path.split('/')[1:2] == ['opt_state'] or not pattern.search(path):
+      out.append(leaf)
+      continue
+    selected.append(path)
+    if path not in flat_saved:
+      problems.append(f'{path} (not in the checkpoint)')
+      out.append(leaf)
+      continue
+    value = flat_saved[path]
+    if tuple(value.shape) != tuple(leaf.shape) or np.dtype(value.dtype) != np.dtype(leaf.dtype):
+      problems.append(f'{path} (checkpoint {value.dtype}{list(value.shape)}, '
+                      f'model {leaf.dtype}{list(leaf.shape)})')
+      out.append(leaf)
+      continue
+    out.append(jax.device_put(np.asarray(value), getattr(leaf, 'sharding', None)))
+  if problems:
+    raise ConfigError(f'init_from: {len(problems)} selected path(s) do not fit: '
+                      f'{"; ".join(problems)}. Narrow init_from.params={include_regex!r} to layers '
+                      'of the same shape.')
+  if not selected:
+    some = ', '.join(_path(p) for p, _ in leaves[:4])
+    raise ConfigError(f'init_from.params={include_regex!r} selects nothing; paths look like {some}.')
+  return state.replace(nets=jax.tree_util.tree_unflatten(treedef, out))
 
 
-def partition_optimizer(tx: optax.GradientTransformation, params: dict, trainable=()):
-  """`tx` on the trainable parameters, zero updates (optax.set_to_zero) on the frozen ones."""
-  if not _names(trainable):
-    return tx
-  return optax.multi_transform({'trainable': tx, 'frozen': optax.set_to_zero()},
-                               trainable_labels(params, trainable))
+def trainable_mask(params, regex: str):
+  """A pytree of bools like `params`: True where the '/'-joined path inside params matches."""
+  pattern = _compile(regex, 'optim.trainable')
+  return jax.tree_util.tree_map_with_path(lambda p, _: bool(pattern.search(_path(p))), params)
 
 
-def load_source(init_cfg):
-  """The checkpoint params that `init_cfg.workdir` names, read on the host (None if none)."""
-  if init_cfg is None or not init_cfg.get('workdir', ''):
-    return None
-  return restore_params(init_cfg.workdir)
-
-
-def initialise(init_cfg, source, params: dict, tx: optax.GradientTransformation):
-  """(params, tx) after the `init_from` config: subtrees copied from `source` (load_source's) and
-  the optimizer partitioned into trainable and frozen parameters."""
-  if init_cfg is None:
-    return params, tx
-  if source is not None:
-    params = copy_params(params, source, init_cfg.get('keys', ''))
-  return params, partition_optimizer(tx, params, init_cfg.get('trainable', ''))
+def freeze(tx: optax.GradientTransformation, regex: str) -> optax.GradientTransformation:
+  """`tx` for the parameters matching `regex`, optax.set_to_zero() for all others."""
+  _compile(regex, 'optim.trainable')
+  labels = lambda params: jax.tree.map(lambda m: 'train' if m else 'frozen',
+                                       trainable_mask(params, regex))
+  return optax.multi_transform({'train': tx, 'frozen': optax.set_to_zero()}, labels)
