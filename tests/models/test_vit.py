@@ -154,21 +154,26 @@ def test_vit_bad_options_raise():
       vit.ViT(width=16, depth=1, num_heads=2, **kw).init(jax.random.PRNGKey(0), x)
 
 
-def _vit_count(width, depth, mlp, patch=4, channels=1, tokens=49, classes=10, pos=True):
+def _vit_count(width, depth, mlp, patch=4, channels=1, tokens=49, classes=10, pos=True,
+               conv_stem=False):
   block = 2 * (2 * width) + 4 * (width * width + width) + (width * mlp + mlp) + (mlp * width + width)
-  return ((patch * patch * channels + 1) * width + tokens * width * pos + width + depth * block
-          + 2 * width + (width + 1) * classes)
+  embed = (patch * patch * channels + 1) * width
+  if conv_stem:   # patch 4: conv3x3 s2 to width/4, conv3x3 s2 to width/2, conv1x1 to width
+    w1, w2 = width // 4, width // 2
+    embed = (9 * channels * w1 + w1) + (9 * w1 * w2 + w2) + (w2 * width + width)
+  return (embed + tokens * width * pos + width + depth * block + 2 * width
+          + (width + 1) * classes)
 
 
 @pytest.mark.parametrize('path,count', [
-    ('configs/vision/fmnist_vit.py', _vit_count(64, 4, 128)),
+    ('configs/vision/fmnist_vit.py', _vit_count(64, 4, 128, conv_stem=True)),
     ('configs/vision/fmnist_mae_finetune.py', _vit_count(64, 4, 128, pos=False) - 64),  # no CLS
 ])
 def test_golden_parameter_counts(path, count):
   model = models.build(load_config(path, 'cpu').model)
   shapes = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))
   assert n_params(shapes) == count
-  assert count in (138_954, 135_754)
+  assert count in (144_778, 135_754)
 
 
 def test_mae_golden_parameter_count():
