@@ -2,8 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mlp, resnet, rnn,
-                          seq2seq, transformer, vgg, vit, xor)
+from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mlp, ntm, resnet,
+                          rnn, seq2seq, transformer, universal_transformer, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -24,6 +24,9 @@ MODELS = {
     'unshared_net': rnn.UnsharedDeepNet,
     'seq_classifier': rnn.SequenceClassifier,
     'convnext': convnext.ConvNeXt,
+    'ntm': ntm.NTM,
+    'rnn_tagger': ntm.RecurrentTagger,
+    'universal_transformer': universal_transformer.UniversalTransformer,
 }
 
 
