@@ -74,8 +74,8 @@ def plot(results: dict, workdir: str, plots: str, train_len: dict):
   for row, task in zip(axes, tasks):
     for model, r in results[task].items():
       xs, ys = r['train_loss']
-      row[0].plot(xs, ys, label=f'{model} (train)', lw=1.0, alpha=0.7)
-      row[0].plot(*r['test_loss'], 'o--', label=f'{model} (test)', ms=3)
+      (line,) = row[0].plot(xs, ys, label=f'{model} (train)', lw=1.0, alpha=0.7)
+      row[0].plot(*r['test_loss'], 'o--', color=line.get_color(), label=f'{model} (test)', ms=4)
       lengths = sorted(r['by_length'])
       row[1].plot(lengths, [r['by_length'][l] for l in lengths], 'o-', ms=3, label=model)
     row[0].set(xlabel='step', ylabel='cross-entropy (nats per bit)', yscale='log',
