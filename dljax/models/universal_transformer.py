@@ -70,5 +70,6 @@ class UniversalTransformer(nn.Module):
     if not self.act:
       y_BxTxD, n_BxT = s_BxTxD, jnp.full((b, t), float(self.max_steps))
     self.sow('intermediates', 'ponder_cost', n_BxT + r_BxT)   # rho = N + R
-    self.sow('intermediates', 'halting_sum', cum_BxT)
+    self.sow('intermediates', 'steps', n_BxT)                # N
+    self.sow('intermediates', 'halting_sum', cum_BxT)        # sum_n p^n (1 with ACT)
     return self.head(self.norm(y_BxTxD))

@@ -56,3 +56,7 @@ def test_config_errors():
   config.data.test_args = {}
   with pytest.raises(ConfigError, match='not a per-step bits task'):
     SequenceIO.load_data(config)
+  config.data.name = 'seq_adding'
+  config.data.args = dict(length=10)
+  with pytest.raises(ConfigError, match='no per-step targets'):
+    SequenceIO.load_data(config)

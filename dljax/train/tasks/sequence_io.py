@@ -49,13 +49,14 @@ class SequenceIO(Task):
 
   @classmethod
   def load_data(cls, config) -> dict:
-    if data_lib.sequence_vocab(config.data) is not None or not config.data.name.startswith('seq_'):
+    if not config.data.name.startswith('seq_') or data_lib.sequence_vocab(config.data) is not None:
       raise ConfigError(f'data.name={config.data.name!r} is not a per-step bits task; use '
                         'seq_repeat_copy, seq_dynamic_ngram or seq_associative_recall.')
-    train = _as_steps(data_lib.load_sequences(config.data, 'train'))
-    if 'y' not in train or train['y'].ndim != 3:
+    arrays = data_lib.load_sequences(config.data, 'train')
+    if 'mask' not in arrays:
       raise ConfigError(f'{config.data.name} has no per-step targets (the adding problem is a '
                         'regression of one number: use task=classification with loss=mse).')
+    train = _as_steps(arrays)
     k = train['y'].shape[-1]
     if config.model.get(config.model.name, config.model).get('num_outputs', 0) != k:
       raise ConfigError(f'the model must output {k} logits per step for {config.data.name} '
@@ -104,15 +105,17 @@ class SequenceIO(Task):
     def objective(params):
       logits, ponder = self.predict(net, batch['x'], train=True, rng=rng, params=params)
       loss = jnp.sum(self.bce(logits, batch['y']) * mask_BxTx1) / bits  # nats per target bit
-      ponder_cost = jnp.mean(ponder) if ponder is not None else jnp.zeros(())
-      return loss + self.ponder_weight * ponder_cost, (loss, ponder_cost, logits)
+      if ponder is None:
+        return loss, (loss, {}, logits)
+      ponder_cost = jnp.mean(ponder)  # mean over positions of N + R
+      return loss + self.ponder_weight * ponder_cost, (loss, {'train/ponder_cost': ponder_cost},
+                                                       logits)
 
-    grads, (loss, ponder_cost, logits) = jax.grad(objective, has_aux=True)(net.params)
+    grads, (loss, extra, logits) = jax.grad(objective, has_aux=True)(net.params)
     net = net.apply_gradients(grads)
     errors = jnp.sum((logits > 0) != (batch['y'] > 0.5), axis=-1) * batch['step_mask']
     metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
-               'train/bit_error_per_seq': jnp.mean(jnp.sum(errors, -1)),
-               'train/ponder_cost': ponder_cost}
+               'train/bit_error_per_seq': jnp.mean(jnp.sum(errors, -1)), **extra}
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):
