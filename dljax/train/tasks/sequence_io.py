@@ -17,8 +17,9 @@ Models that ponder (Adaptive Computation Time) sow their per-position ponder cos
 'intermediates' as `ponder_cost`; the training loss adds `ponder_weight` (tau) times its mean.
 
 Plots (<workdir>/plots): bit errors per sequence vs sequence length on the long test set (also
-saved as <workdir>/length_generalisation.json), one example's targets and outputs, the memory
-weightings of a model with a `weightings` method (NTM), the ponder time per position of an ACT model.
+saved as <workdir>/length_generalisation.json); for the longest test sequence of the training
+distribution: inputs, targets and outputs, the memory weightings of a model with a `weightings`
+method (NTM; also <workdir>/weightings.npz), the ponder time per position of an ACT model.
 """
 import json
 import math
@@ -174,8 +175,8 @@ class SequenceIO(Task):
 
   def plots(self, state, workdir, data):
     from dljax import viz  # pylint: disable=g-import-not-at-top
-    long = data['test'].get('long', {k: v for k, v in data['test'].items() if k != 'long'})
-    if 'lengths' in long:
+    long = data['test'].get('long', None)
+    if long is not None and 'lengths' in long:
       by_length = self.length_errors(state, long)
       with open(os.path.join(workdir, 'length_generalisation.json'), 'w') as f:
         json.dump(by_length, f)
@@ -183,7 +184,9 @@ class SequenceIO(Task):
                        'bit errors per sequence', os.path.join(workdir, 'plots',
                                                                'length_generalisation.png'),
                        xlabel='sequence length')
-    example = {k: v[-1:] for k, v in long.items()}   # the last test sequence (a long one)
+    short = {k: v for k, v in data['test'].items() if k != 'long'}
+    i = int(np.argmax(short['lengths'])) if 'lengths' in short else 0
+    example = {k: v[i:i + 1] for k, v in short.items()}  # the longest of the training lengths
     logits, ponder = self._host_predict(state, example['x'])
     panels = {'input': example['x'][0], 'target': example['y'][0] * example['step_mask'][0, :, None],
               'output': (1 / (1 + np.exp(-logits[0]))) * example['step_mask'][0, :, None]}
