@@ -139,6 +139,172 @@ def attention_maps(maps_BxTxS, src_tokens: list, tgt_tokens: list, workdir: str,
   return _save(fig, workdir, name)
 
 
+def loglog_panels(panels: dict, path: str, ylabel: str, title: str = None) -> str:
+  """Side-by-side log-log panels: {panel title: {label: (xs, ys)}}; labels starting 'fit' are lines,
+  the others points."""
+  fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.8), squeeze=False)
+  for ax, (name, series) in zip(axes.flat, panels.items()):
+    for label, (xs, ys) in series.items():
+      style = dict(ls='--') if label.startswith('fit') else dict(marker='o', ls='')
+      ax.plot(xs, ys, label=label, **style)
+    ax.set_xscale('log')
+    ax.set_yscale('log')
+    ax.set_xlabel(name)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which='both')
+    ax.legend(fontsize=8)
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+
+
+def line_panels(panels: list, path: str, title: str = None) -> str:
+  """Side-by-side panels of curves, written to `path` (a .png); each panel is a dict:
+
+    series: {label: (xs, ys)}        curves (NaN / None points are left out)
+    hlines: {label: y}               optional dashed reference lines
+    title, xlabel, ylabel            optional strings
+    logx, logy: base (2, 10) or 0    optional log axes
+    note: str                        optional text in the upper-left corner
+  """
+  fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
+  for ax, panel in zip(axes[0], panels):
+    for label, (xs, ys) in panel.get('series', {}).items():
+      ys = np.asarray([np.nan if y is None else y for y in ys], np.float64)
+      ok = np.isfinite(ys)
+      ax.plot(np.asarray(xs)[ok], ys[ok], label=label, marker='.' if ok.sum() < 30 else None, lw=1.3)
+    for i, (label, y) in enumerate(panel.get('hlines', {}).items()):
+      ax.axhline(y, ls='--', lw=1, color=f'C{len(panel.get("series", {})) + i}', label=label)
+    if panel.get('logx'):
+      ax.set_xscale('log', base=panel['logx'])
+    if panel.get('logy'):
+      ax.set_yscale('log', base=panel['logy'])
+    ax.set_title(panel.get('title', ''), fontsize=10)
+    ax.set_xlabel(panel.get('xlabel', ''))
+    ax.set_ylabel(panel.get('ylabel', ''))
+    ax.grid(alpha=0.3, which='both')
+    ax.legend(fontsize=8)
+    if panel.get('note'):
+      ax.text(0.02, 0.98, panel['note'], transform=ax.transAxes, fontsize=8, color='dimgray',
+              va='top')
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
+def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
+                   hline: tuple = None) -> str:
+  """Points of several series in one panel, {label: (xs, ys)}, written to `path` (a .png); integer
+  x ticks, y from 0; hline=(value, label) draws a dashed reference line."""
+  fig, ax = plt.subplots(figsize=(5.5, 4))
+  for i, (label, (xs, ys)) in enumerate(series.items()):
+    offset = (i - (len(series) - 1) / 2) * 0.06  # spread the series a little along x
+    ax.scatter(np.asarray(xs, dtype=float) + offset, ys, label=label, s=22)
+  if hline is not None:
+    ax.axhline(hline[0], color='gray', ls='--', lw=1, label=hline[1])
+  ax.set_xticks(sorted({int(x) for xs, _ in series.values() for x in xs}))
+  ax.set_ylim(bottom=0)
+  ax.set_xlabel(xlabel)
+  ax.set_ylabel(ylabel)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=7)
+  if title:
+    ax.set_title(title, fontsize=9)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
+def word_maps(maps: dict, path: str, title: str = None) -> str:
+  """One labelled scatter per entry of maps {panel title: (points_Nx2, words)}, written to `path`."""
+  n = len(maps)
+  cols = min(3, n)
+  rows = -(-n // cols)
+  fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.6 * rows), squeeze=False)
+  for ax, (name, (xy, words)) in zip(axes.flat, maps.items()):
+    xy = np.asarray(xy)
+    ax.scatter(xy[:, 0], xy[:, 1], s=6, c='tab:blue')
+    for (x, y), w in zip(xy, words):
+      ax.annotate(w, (x, y), fontsize=6.5, alpha=0.85)
+    ax.set_title(name, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+  for ax in list(axes.flat)[n:]:
+    ax.axis('off')
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
+def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, title: str = None):
+  """A grid of images, one labelled row per entry of rows = {label: images (N x H x W [x 1])},
+  written to `path`. cmaps / vranges: optional per-row colormap and (vmin, vmax)."""
+  cmaps, vranges = cmaps or {}, vranges or {}
+  n = max(len(v) for v in rows.values())
+  fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.4 * len(rows)), squeeze=False)
+  for r, (label, images) in enumerate(rows.items()):
+    vmin, vmax = vranges.get(label, (None, None))
+    for i in range(n):
+      ax = axes[r, i]
+      ax.axis('off')
+      if i < len(images):
+        img = np.asarray(images[i])
+        ax.imshow(img[..., 0] if img.ndim == 3 else img, cmap=cmaps.get(label, 'gray'), vmin=vmin,
+                  vmax=vmax, interpolation='nearest')
+    axes[r, 0].set_title(label, fontsize=8, loc='left')
+  if title:
+    fig.suptitle(title, fontsize=9)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
+def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xlabel: str = None,
+                 ylim: tuple = None) -> str:
+  """Bars grouped along x: groups = {group label: {series label: value}}, one colour per series,
+  values written above the bars; written to `path` (a .png)."""
+  names = list(groups)
+  series = list(dict.fromkeys(s for g in groups.values() for s in g))
+  width = 0.8 / max(len(series), 1)
+  fig, ax = plt.subplots(figsize=(max(6.5, 1.1 * len(names) * max(len(series), 2) / 2), 4))
+  pos = np.arange(len(names))
+  for i, s in enumerate(series):
+    values = [groups[g].get(s, np.nan) for g in names]
+    x = pos + (i - (len(series) - 1) / 2) * width
+    ax.bar(x, values, width, label=s)
+    for xi, v in zip(x, values):
+      if np.isfinite(v):
+        ax.text(xi, v, f'{v:.3f}', ha='center', va='bottom', fontsize=7, rotation=90)
+  ax.set_xticks(pos, names)
+  ax.set_ylabel(ylabel)
+  if xlabel:
+    ax.set_xlabel(xlabel)
+  if ylim:
+    ax.set_ylim(*ylim)
+  if title:
+    ax.set_title(title)
+  ax.grid(alpha=0.3, axis='y')
+  ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0))
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
 def _save_to(fig, path):
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')

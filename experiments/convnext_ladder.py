@@ -19,15 +19,6 @@ from absl import app, flags
 
 from configs.vision import fmnist_convnext
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Where the runs, the JSON and a copy of the plot go.')
-_STEPS = flags.DEFINE_integer('steps', 200, 'Training steps per rung (batch 128).')
-_TRAIN_LIMIT = flags.DEFINE_integer('train_limit', 12800, 'Training images per rung (0 = all).')
-_RUNGS = flags.DEFINE_list('rungs', [str(i) for i in range(len(fmnist_convnext.LADDER))],
-                           'Rungs to train (indices into fmnist_convnext.LADDER).')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'smoke: a few steps, a wiring check.')
-_PLOT = flags.DEFINE_string('plot', 'docs/plots/convnext_ladder.png', 'The plot to write.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the runs already in the workdir.')
-
 
 def make_config(rung: int, preset: str = 'cpu', steps: int = 200, train_limit: int = 12800):
   """fmnist_convnext with the model of `rung`, trained for `steps` steps on `train_limit` images."""
@@ -124,5 +115,14 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the runs, the JSON and a copy of the plot go.')
+  _STEPS = flags.DEFINE_integer('steps', 200, 'Training steps per rung (batch 128).')
+  _TRAIN_LIMIT = flags.DEFINE_integer('train_limit', 12800, 'Training images per rung (0 = all).')
+  _RUNGS = flags.DEFINE_list('rungs', [str(i) for i in range(len(fmnist_convnext.LADDER))],
+                             'Rungs to train (indices into fmnist_convnext.LADDER).')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'smoke: a few steps, a wiring check.')
+  _PLOT = flags.DEFINE_string('plot', 'docs/plots/convnext_ladder.png', 'The plot to write.')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the runs already in the workdir.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

@@ -26,12 +26,6 @@ MODELS = {'logistic': mnist1d, 'mlp': mnist1d, 'cnn': mnist1d, 'rnn': mnist1d_rn
           'lstm': mnist1d_rnn, 'gru': mnist1d_rnn, 'tcn': mnist1d_rnn}
 DEFAULT_MODELS = ('mlp', 'cnn', 'rnn', 'lstm', 'gru', 'tcn')
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'Preset of every run.')
-_MODELS = flags.DEFINE_list('models', list(DEFAULT_MODELS), f'Any of {list(MODELS)}.')
-_TABLE = flags.DEFINE_string('table', 'docs/mnist1d_shuffled.json', 'Where the JSON table goes.')
-_PLOT = flags.DEFINE_string('plot', 'docs/plots/mnist1d_shuffled.png', 'Where the plot goes.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only rebuild the table and plot from the runs.')
 
 ORDERS = ('normal', 'shuffled')
 
@@ -89,6 +83,7 @@ def plot(table: dict, path: str) -> str:
 def main(argv):
   del argv
   from absl import logging  # pylint: disable=g-import-not-at-top
+  from dljax.errors import NonFiniteError  # pylint: disable=g-import-not-at-top
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
   workdir, models = _WORKDIR.value, _MODELS.value
@@ -96,18 +91,24 @@ def main(argv):
   if unknown:
     raise app.UsageError(f'--models: {unknown} not in {sorted(MODELS)}.')
   t0 = time.time()
+  diverged = {}
   if not _PLOT_ONLY.value:
     for model in models:
       for order in ORDERS:
         config = make_config(model, order == 'shuffled', _PRESET.value)
-        summary = loop.train_and_evaluate(config, os.path.join(workdir, f'{model}_{order}'),
-                                          progress=False)
+        try:
+          summary = loop.train_and_evaluate(config, os.path.join(workdir, f'{model}_{order}'),
+                                            progress=False)
+        except NonFiniteError as e:  # reported in the table; the other runs go on
+          diverged[f'{model}_{order}'] = str(e)
+          print(f'{model:>8} {order:>8}: diverged: {e}', flush=True)
+          continue
         print(f'{model:>8} {order:>8}: test/accuracy={summary["final"]["test/accuracy"]:.4f} '
               f'({summary["wall_s"]:.0f} s)', flush=True)
   table = summarize(workdir, models)
   os.makedirs(os.path.dirname(os.path.abspath(_TABLE.value)), exist_ok=True)
   with open(_TABLE.value, 'w') as f:
-    json.dump({'preset': _PRESET.value, 'accuracy': table}, f, indent=2)
+    json.dump({'preset': _PRESET.value, 'accuracy': table, 'diverged': diverged}, f, indent=2)
   plot(table, _PLOT.value)
   print(f'{"model":>8} {"normal":>7} {"shuffled":>8}')
   for model, row in table.items():
@@ -117,5 +118,12 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'Preset of every run.')
+  _MODELS = flags.DEFINE_list('models', list(DEFAULT_MODELS), f'Any of {list(MODELS)}.')
+  _TABLE = flags.DEFINE_string('table', 'docs/mnist1d_shuffled.json', 'Where the JSON table goes.')
+  _PLOT = flags.DEFINE_string('plot', 'docs/plots/mnist1d_shuffled.png', 'Where the plot goes.')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only rebuild the table and plot from the runs.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

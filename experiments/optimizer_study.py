@@ -28,14 +28,6 @@ LRS = {'sgd': 0.1, 'momentum': 0.05, 'rmsprop': 1e-3, 'rmsprop_norm': 0.1, 'adam
 # steps per preset; smoke also trains on a slice of the data
 PRESET_STEPS = {'cpu': 3000, 'smoke': 20}
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs, the plot and the JSON.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: 3000 steps on all of '
-                            'Fashion-MNIST; smoke: 20 steps on a slice (a wiring check).')
-_STEPS = flags.DEFINE_integer('steps', None, 'Training steps per optimizer (default: the preset).')
-_OPTIMIZERS = flags.DEFINE_list('optimizers', list(LRS), 'Optimizers to compare.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot and the JSON from the '
-                               'metrics.jsonl files already in the workdir.')
-
 
 def make_config(optimizer: str, preset: str = 'cpu', steps: int = 0):
   """fmnist_mlp with `optimizer` at its LRS learning rate, a constant schedule, `steps` steps."""
@@ -123,5 +115,13 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs, the plot and the JSON.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: 3000 steps on all of '
+                              'Fashion-MNIST; smoke: 20 steps on a slice (a wiring check).')
+  _STEPS = flags.DEFINE_integer('steps', None, 'Training steps per optimizer (default: the preset).')
+  _OPTIMIZERS = flags.DEFINE_list('optimizers', list(LRS), 'Optimizers to compare.')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot and the JSON from the '
+                                 'metrics.jsonl files already in the workdir.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

@@ -169,6 +169,8 @@ def from_flax(module, input_shape) -> nn.Module:
   """
   per_example = math.prod(input_shape)
   if isinstance(module, mlp_lib.MLP):
+    if module.batch_norm or module.layer_norm or module.dropout_form != 'inverted':
+      raise ValueError('the torch MLP twin has no BatchNorm/LayerNorm and only inverted dropout.')
     return TorchMLP(per_example, tuple(module.hidden), module.num_outputs, module.act,
                     module.dropout)
   if isinstance(module, mlp_lib.ResidualMLP):

@@ -14,24 +14,13 @@ r"""Vanishing / exploding gradients and symmetry breaking in a deep MLP (notes: 
 Numbers: <workdir>/vanishing_gradients.json (null where a run diverged).
 """
 import json
-import math
 import os
 import time
 
 from absl import app, flags
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Where the plot and the JSON go.')
-_WIDTH = flags.DEFINE_integer('width', 64, 'Hidden width.')
-_DEPTH = flags.DEFINE_integer('depth', 10, 'Number of hidden layers.')
-_N = flags.DEFINE_integer('n', 512, 'Training images in the batch.')
-_TRAIN_STEPS = flags.DEFINE_integer('train_steps', 100, 'Full-batch SGD steps before the second '
-                                    'gradient measurement (0: only at initialisation).')
-_LR = flags.DEFINE_float('lr', 0.1, 'SGD learning rate (both parts).')
-_SYMMETRY_STEPS = flags.DEFINE_integer('symmetry_steps', 200, 'SGD steps of the symmetry demo.')
-_SYMMETRY_DEPTH = flags.DEFINE_integer('symmetry_depth', 3, 'Hidden layers (of --width, tanh) of '
-                                       'the symmetry demo: shallow, so that He init trains in '
-                                       '--symmetry_steps steps.')
-_SEED = flags.DEFINE_integer('seed', 0, 'Initialisation seed.')
+from experiments import study_utils
+
 
 ACTS = ('sigmoid', 'tanh', 'relu')
 INITS = ('he', 'too_small', 'too_large')
@@ -161,17 +150,6 @@ def plot(study, path, depth, train_steps):
   return path
 
 
-def _finite_or_none(obj):
-  """NaN/inf -> None, so that the JSON is strict (a diverged run's numbers are NaN)."""
-  if isinstance(obj, dict):
-    return {k: _finite_or_none(v) for k, v in obj.items()}
-  if isinstance(obj, (list, tuple)):
-    return [_finite_or_none(v) for v in obj]
-  if isinstance(obj, float) and not math.isfinite(obj):
-    return None
-  return obj
-
-
 def main(argv):
   del argv
   import ml_collections  # pylint: disable=g-import-not-at-top
@@ -193,7 +171,7 @@ def main(argv):
                       'train_steps': _TRAIN_STEPS.value, 'lr': _LR.value, 'seed': _SEED.value},
             'grad_norms': study, 'symmetry': symmetry}
   with open(os.path.join(workdir, 'vanishing_gradients.json'), 'w') as f:
-    json.dump(_finite_or_none(result), f, indent=2, allow_nan=False)
+    json.dump(study_utils.finite_or_none(result), f, indent=2, allow_nan=False)
   const = symmetry['constant']['log'][-1]['spread']
   print(f'constant init: hidden_unit_spread after {_SYMMETRY_STEPS.value} SGD steps = {const:.3g} '
         f'({"symmetry never broken" if const == 0 else "symmetry broken"}); '
@@ -202,5 +180,18 @@ def main(argv):
 
 
 if __name__ == '__main__':
+  # flags are defined only when run as a script, so tests can import several studies
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the plot and the JSON go.')
+  _WIDTH = flags.DEFINE_integer('width', 64, 'Hidden width.')
+  _DEPTH = flags.DEFINE_integer('depth', 10, 'Number of hidden layers.')
+  _N = flags.DEFINE_integer('n', 512, 'Training images in the batch.')
+  _TRAIN_STEPS = flags.DEFINE_integer('train_steps', 100, 'Full-batch SGD steps before the second '
+                                      'gradient measurement (0: only at initialisation).')
+  _LR = flags.DEFINE_float('lr', 0.1, 'SGD learning rate (both parts).')
+  _SYMMETRY_STEPS = flags.DEFINE_integer('symmetry_steps', 200, 'SGD steps of the symmetry demo.')
+  _SYMMETRY_DEPTH = flags.DEFINE_integer('symmetry_depth', 3, 'Hidden layers (of --width, tanh) of '
+                                         'the symmetry demo: shallow, so that He init trains in '
+                                         '--symmetry_steps steps.')
+  _SEED = flags.DEFINE_integer('seed', 0, 'Initialisation seed.')
   flags.mark_flags_as_required(['workdir'])
   app.run(main)

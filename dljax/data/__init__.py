@@ -22,6 +22,9 @@ Sequence data (data.name in TOKEN_DATASETS / WORD_DATASETS / SEQUENCE_DATASETS) 
     data.test_args (overrides for the test split, e.g. longer sequences), data.{split}_size and
     data.data_seed.
 All loaders honour data.{split}_limit (keep the first N tokens / examples).
+data.classes=(5, 6, 7, 8, 9) keeps only those classes of an image dataset, relabelled 0..4 in that
+order (before the train/test limits are applied).
+
 """
 import inspect
 import logging
@@ -38,6 +41,7 @@ from dljax.errors import ConfigError, DataError
 DATASETS = {
     'fashion_mnist': (builders.FashionMnistLocal, None, 'image', 'label'),
     'mnist1d': (builders.Mnist1d, None, 'x', 'label'),
+    'shapes': (builders.Shapes, None, 'image', 'mask'),
     **{f'toy_{name}': (builders.Toys, name, 'x', 'label') for name in toys.TOYS},
 }
 # Sequence data, loaded with load_tokens / load_words / load_sequences (module docstring).
@@ -119,7 +123,12 @@ def load_split(data_cfg, split: str) -> dict:
     if split not in sources:
       raise DataError(f'{data_cfg.name} has no split {split!r}; it has {sorted(sources)}.')
     source = sources[split]
-  x, y = _to_arrays(source, x_key, y_key, limit=data_cfg.get(f'{split}_limit', 0))
+  limit = data_cfg.get(f'{split}_limit', 0)
+  classes = tuple(data_cfg.get('classes', None) or ())
+  x, y = _to_arrays(source, x_key, y_key, limit=0 if classes else limit)
+  if classes:
+    x, y = filter_classes(x, y, classes)
+    x, y = (x[:limit], y[:limit]) if limit else (x, y)
   x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
   y = y.astype(np.int32) if np.issubdtype(y.dtype, np.integer) else y.astype(np.float32)
   if data_cfg.get('shuffle_positions', False):
@@ -222,3 +231,17 @@ def _synthetic_args(data_cfg, split: str) -> dict:
 
 def _as_dict(node) -> dict:
   return node.to_dict() if hasattr(node, 'to_dict') else dict(node or {})
+
+
+def filter_classes(x, y, classes):
+  """The examples whose label is in `classes`, with labels remapped to their index in `classes`."""
+  if len(set(classes)) != len(classes):
+    raise DataError(f'data.classes={classes} repeats a class; list each class once.')
+  missing = sorted(set(classes) - set(np.unique(y).tolist()))
+  if missing:
+    raise DataError(f'data.classes={classes}: no example has label {missing[0]}; the labels are '
+                    f'{sorted(np.unique(y).tolist())}.')
+  keep = np.isin(y, classes)
+  remap = np.zeros(int(max(classes)) + 1, dtype=y.dtype)
+  remap[list(classes)] = np.arange(len(classes))
+  return x[keep], remap[y[keep]]

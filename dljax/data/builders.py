@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from dljax import settings
-from dljax.data import toys
+from dljax.data import shapes, toys
 from dljax.errors import DataError
 
 FASHION_MNIST_FILES = {
@@ -142,3 +142,30 @@ class Toys(tfds.core.GeneratorBasedBuilder):
   def _generate_examples(self, xs, ys):
     for i, (x, y) in enumerate(zip(xs, ys)):
       yield i, {'x': x.astype(np.float32), 'label': y}
+
+
+class Shapes(tfds.core.GeneratorBasedBuilder):
+  """Generated segmentation data (see `dljax.data.shapes`): 4000 train / 1000 test 32x32 images."""
+
+  VERSION = tfds.core.Version('1.0.0')
+
+  def _info(self):
+    return tfds.core.DatasetInfo(
+        builder=self,
+        disable_shuffling=True,  # keep the generator order (positions matter for splits)
+        description='Circles, squares and triangles on noisy backgrounds, with per-pixel class masks.',
+        features=tfds.features.FeaturesDict({
+            'image': tfds.features.Tensor(shape=(shapes.SIZE, shapes.SIZE, 1), dtype=np.uint8),
+            'mask': tfds.features.Tensor(shape=(shapes.SIZE, shapes.SIZE), dtype=np.uint8),
+        }),
+        supervised_keys=('image', 'mask'),
+    )
+
+  def _split_generators(self, dl_manager):
+    del dl_manager
+    return {'train': self._generate_examples(*shapes.make(shapes.TRAIN_SIZE, seed=0)),
+            'test': self._generate_examples(*shapes.make(shapes.TEST_SIZE, seed=1))}
+
+  def _generate_examples(self, images, masks):
+    for i, (image, mask) in enumerate(zip(images, masks)):
+      yield i, {'image': image, 'mask': mask}

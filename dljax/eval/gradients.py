@@ -127,3 +127,22 @@ def hidden_state_grad_norms(cell, params, carry, x_BxTxD, loss_fn):
   h0 = carry[1] if isinstance(carry, tuple) else carry
   g_TxBxH = jax.grad(total)(jnp.zeros((t, b, h0.shape[-1])))
   return jnp.sqrt(jnp.sum(g_TxBxH ** 2, axis=-1)).mean(axis=1)
+
+
+def layer_activation_stds(model, variables, x) -> list:
+  """[std of a_l] for the output a_l = z_{l-1} W_l + b_l of every Dense layer, in depth order, on
+  inputs x in evaluation mode: the forward-signal counterpart of layer_grad_norms (with He init
+  and ReLU, Var(a_l) stays about Var(a_1) layer after layer; too small / large init shrinks /
+  grows it by a constant factor per layer)."""
+  _, state = model.apply(variables, x, train=False, capture_intermediates=True, mutable=True)
+  outs = []
+
+  def visit(node, path):
+    for key in node.keys():
+      if key == '__call__' and path and path[-1].startswith('Dense'):
+        outs.append(('/'.join(path), node[key][0]))
+      elif hasattr(node[key], 'keys'):
+        visit(node[key], path + (str(key),))
+
+  visit(state['intermediates'], ())
+  return [float(jnp.std(a)) for _, a in sorted(outs, key=lambda item: _natural_key(item[0]))]

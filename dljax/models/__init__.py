@@ -2,8 +2,9 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, convnext, densenet, inception, lenet, linear, mlp, ntm, resnet,
-                          rnn, seq2seq, transformer, universal_transformer, vgg, vit, xor)
+from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
+                          ntm, resnet, rnn, seq2seq, swin, transformer, unet, universal_transformer,
+                          vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -17,13 +18,21 @@ MODELS = {
     'resnet': resnet.ResNet,
     'densenet': densenet.DenseNet,
     'inception': inception.Inception,
+    'swin': swin.Swin,
     'vit': vit.ViT,
     'gpt': transformer.LM,
     'transformer': transformer.EncoderDecoder,
     'seq2seq_lstm': seq2seq.Seq2SeqLSTM,
     'unshared_net': rnn.UnsharedDeepNet,
     'seq_classifier': rnn.SequenceClassifier,
+    'rnn_lm': rnn.RecurrentLM,
     'convnext': convnext.ConvNeXt,
+    'mae': mae.MAE,
+    'skipgram': embeddings.SkipGram,
+    'cbow': embeddings.CBOW,
+    'fasttext': embeddings.FastText,
+    'glove': embeddings.GloVe,
+    'unet': unet.UNet,
     'ntm': ntm.NTM,
     'rnn_tagger': ntm.RecurrentTagger,
     'universal_transformer': universal_transformer.UniversalTransformer,

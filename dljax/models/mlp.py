@@ -3,6 +3,8 @@ from typing import Sequence
 
 import flax.linen as nn
 
+from dljax.errors import ConfigError
+from dljax.models import dropout as dropout_lib, norm
 from dljax.models.layers import activation, as_flat
 
 INITS = {
@@ -16,13 +18,26 @@ INITS = {
 
 
 class MLP(nn.Module):
-  """Dense -> activation (-> dropout) per hidden layer, then a linear read-out."""
+  """Dense (-> BatchNorm or LayerNorm) -> activation (-> dropout) per hidden layer, then a linear
+  read-out. Both norms and both dropout forms are dljax's own (dljax.models.norm / .dropout)."""
   hidden: Sequence[int] = (256, 128)
   num_outputs: int = 10
   act: str = 'relu'
-  dropout: float = 0.0
+  dropout: float = 0.0  # p, the probability of dropping a unit
+  dropout_form: str = 'inverted'  # or 'classic': no 1/(1-p) in training, times (1-p) at test
   init_scheme: str = 'lecun'
   batch_norm: bool = False  # BatchNorm after each hidden Dense (batch statistics in training)
+  layer_norm: bool = False  # LayerNorm after each hidden Dense (per-example statistics)
+
+  def __post_init__(self):  # checked when the config builds the model, before any compilation
+    if self.batch_norm and self.layer_norm:
+      raise ConfigError('model.batch_norm and model.layer_norm are both True; set one to False.')
+    if self.dropout_form not in dropout_lib.FORMS:
+      raise ConfigError(f'model.dropout_form={self.dropout_form!r} is unknown; use one of '
+                        f'{dropout_lib.FORMS}.')
+    if not 0.0 <= self.dropout < 1.0:
+      raise ConfigError(f'model.dropout={self.dropout} must be in [0, 1) (the drop probability).')
+    super().__post_init__()
 
   @nn.compact
   def __call__(self, x, train: bool = False):
@@ -33,9 +48,11 @@ class MLP(nn.Module):
     for width in self.hidden:
       a = nn.Dense(width, kernel_init=kernel_init)(z)  # a_j = sum_i z_i w_ij + b_j
       if self.batch_norm:  # (a - mean_batch) / sqrt(var_batch + eps) * gamma + beta
-        a = nn.BatchNorm(use_running_average=not train, momentum=0.9)(a)
+        a = norm.BatchNorm(use_running_average=not train, momentum=0.9)(a)
+      if self.layer_norm:  # (a - mean_features) / sqrt(var_features + eps) * gamma + beta
+        a = norm.LayerNorm()(a)
       z = sigma(a)  # z_j = sigma(a_j)
-      z = nn.Dropout(self.dropout, deterministic=not train)(z)
+      z = dropout_lib.Dropout(self.dropout, self.dropout_form)(z, train)
     out = nn.Dense(self.num_outputs, kernel_init=kernel_init)(z)
     return out[:, 0] if self.num_outputs == 1 else out
 

@@ -16,6 +16,7 @@ Conventions against the libraries (the parity tests in tests/models/test_rnn.py 
 import flax.linen as nn
 import jax.numpy as jnp
 
+from dljax.errors import ConfigError
 from dljax.models.layers import activation
 
 
@@ -227,6 +228,14 @@ class SequenceClassifier(nn.Module):
   unroll: int = 1  # scan steps per loop iteration (4 is ~3x faster than 1 on a 2-core CPU)
   num_outputs: int = 10
 
+  def __post_init__(self):
+    # checked when the config is built, before anything is compiled
+    if self.body not in (*CELLS, 'tcn'):
+      raise ConfigError(f'model body={self.body!r} is unknown; use one of {[*CELLS, "tcn"]}.')
+    if self.readout not in ('last', 'flatten'):
+      raise ConfigError(f"model readout={self.readout!r} is unknown; use 'last' or 'flatten'.")
+    super().__post_init__()
+
   @nn.compact
   def __call__(self, x, train: bool = False):
     del train
@@ -235,19 +244,13 @@ class SequenceClassifier(nn.Module):
       y_BxTxH = TCN(self.hidden, self.kernel, self.layers, name='tcn')(x_BxTxD)
       last = y_BxTxH[:, -1]
     else:
-      _cell_class(self.body)
       _, y_BxTxH = StackedRNN(self.body, self.hidden, self.layers, self.bidirectional,
                               self.cell_kwargs, self.unroll, name='rnn')(x_BxTxD)
       if self.bidirectional:  # forward half at the last step, backward half at the first
         last = jnp.concatenate([y_BxTxH[:, -1, :self.hidden], y_BxTxH[:, 0, self.hidden:]], -1)
       else:
         last = y_BxTxH[:, -1]
-    if self.readout == 'last':
-      features = last
-    elif self.readout == 'flatten':
-      features = y_BxTxH.reshape(y_BxTxH.shape[0], -1)
-    else:
-      raise ValueError(f"readout={self.readout!r} is unknown; use 'last' or 'flatten'.")
+    features = last if self.readout == 'last' else y_BxTxH.reshape(y_BxTxH.shape[0], -1)
     return nn.Dense(self.num_outputs, name='head')(features)
 
 
@@ -259,3 +262,26 @@ def unroll_loop(cell: nn.Module, params, carry, x_BxTxD):
     ys.append(y)
   return carry, jnp.stack(ys, axis=1)
 
+
+
+class RecurrentLM(nn.Module):
+  """Character-level recurrent language model (char-rnn): embed -> stacked RNN -> logits.
+
+  p(x_t | x_<t) = softmax(W_o h_t), h_t = StackedRNN(E x_<=t). Same interface as
+  dljax.models.transformer.LM's __call__ (tokens_BxT -> logits_BxTxV); samples are drawn by
+  recomputing the window (the LM task does that for any model without a decode_step).
+  """
+  vocab_size: int
+  embed: int = 64
+  hidden: int = 256
+  layers: int = 2
+  cell: str = 'lstm'
+  dropout: float = 0.0
+  unroll: int = 1
+
+  @nn.compact
+  def __call__(self, tokens_BxT, train: bool = False):
+    x = nn.Embed(self.vocab_size, self.embed, name='embed')(tokens_BxT)
+    _, h = StackedRNN(self.cell, self.hidden, self.layers, unroll=self.unroll, name='rnn')(x)
+    h = nn.Dropout(self.dropout, deterministic=not train)(h)
+    return nn.Dense(self.vocab_size, name='out')(h)

@@ -4,8 +4,9 @@ import difflib
 import jax
 
 from dljax import data, models, optim
+from dljax.data import augment
 from dljax.errors import ConfigError, DataError
-from dljax.train import tasks
+from dljax.train import init_from, tasks
 
 
 def _positive(config, key):
@@ -52,6 +53,11 @@ def validate(config):
                         f'{list(optim.OPTIMIZER_NAMES)}.')
   if config.task != 'gan':
     models.build(config.model)
+  augment.build(config.get('augment', None))  # unknown ops or bad amounts
+  if config.optim.get('trainable', None):
+    init_from.trainable_mask({}, config.optim.trainable)  # the regex compiles
+  if config.get('init_from', None) and config.init_from.get('workdir', ''):
+    init_from.include_regex(config.init_from)
 
 
 def validate_optimizers(config, total_steps: int):

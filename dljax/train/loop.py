@@ -17,7 +17,8 @@ import numpy as np
 
 from dljax import viz
 from dljax.errors import NonFiniteError, WorkdirError
-from dljax.train import checkpoint, config_check, mesh as mesh_lib, preemption, tasks, writers
+from dljax.train import (checkpoint, config_check, init_from, mesh as mesh_lib, preemption, tasks,
+                         writers)
 
 
 class Preempted(Exception):
@@ -121,6 +122,7 @@ class Run:
     self.total_steps = total_steps(config, task_cls.num_train(self.data))
     config_check.validate_optimizers(config, self.total_steps)
     self.task = task_cls(config, self.total_steps)
+    self.task.prepare(self.data['train'])
     self.mesh = mesh_lib.make_mesh()
     self.repl = mesh_lib.replicated(self.mesh)
     self.policy = config.train.get('nonfinite', 'halt')
@@ -133,7 +135,11 @@ class Run:
   def init_state(self):
     example = jax.tree.map(lambda v: v[:2], next(self.task.train_batches(self.config, self.data, 0, 1)))
     init = jax.jit(lambda key: self.task.init(key, example), out_shardings=self.repl)
-    return init(jax.random.PRNGKey(self.config.seed))
+    state = init(jax.random.PRNGKey(self.config.seed))
+    init_cfg = self.config.get('init_from', None)
+    if init_cfg and init_cfg.get('workdir', ''):  # part of another run's checkpoint (fine-tuning)
+      state = init_from.restore_subtree(state, init_cfg.workdir, init_from.include_regex(init_cfg))
+    return state
 
   def run(self) -> dict:
     config, task = self.config, self.task
@@ -239,3 +245,23 @@ class Run:
 
 def train_and_evaluate(config, workdir: str, overwrite: bool = False, progress: bool = True) -> dict:
   return Run(config, workdir, overwrite, progress).run()
+
+
+def load_trained(config, workdir: str):
+  """(run, state) of a trained run: its latest checkpoint, for analysis scripts.
+
+  `run.task`, `run.data` and `evaluate(run, state, arrays)` then measure the model on other data
+  (longer sequences, other splits) without touching the run's outputs.
+  """
+  run = Run(config, workdir, progress=False)
+  restored = run.ckpt.restore(checkpoint.abstract(run.init_state()))
+  if restored is None:
+    raise WorkdirError(f'{workdir} has no checkpoint; train it first (python -m experiments.train '
+                       f'--config=... --workdir={workdir}).')
+  return run, restored[0]
+
+
+def evaluate(run, state, arrays: dict) -> dict:
+  """The task's test metrics of `state` on `arrays` (the format of run.data['test'])."""
+  eval_step = jax.jit(run.task.eval_step)
+  return run.task.evaluate(state, arrays, eval_step, run.put)

@@ -231,6 +231,16 @@ def test_mnist1d_sequence_models_golden_counts(name, count):
   assert jax.eval_shape(model.apply, {'params': shapes}, x).shape == (2, 10)
 
 
+@pytest.mark.parametrize('key, value', [('body', 'transformer'), ('readout', 'mean')])
+def test_bad_sequence_model_config_is_one_config_error_before_compiling(key, value):
+  from dljax.errors import ConfigError  # pylint: disable=g-import-not-at-top
+  from dljax.train import config_check  # pylint: disable=g-import-not-at-top
+  config = mnist1d_rnn.get_config('smoke')
+  config.model.gru[key] = value
+  with pytest.raises(ConfigError, match=f'{key}={value!r}'):
+    config_check.validate(config)
+
+
 def test_shuffle_positions_is_one_fixed_permutation_for_every_example_and_split():
   x = np.arange(12, dtype=np.float32).reshape(3, 4) + 100 * np.arange(3, dtype=np.float32)[:, None]
   s = data_lib.shuffle_positions(x, seed=0)

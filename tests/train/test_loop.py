@@ -93,3 +93,13 @@ def test_workdir_without_checkpoints_is_reused(tmp_path):
   (tmp_path / 'config.json').write_text(json.dumps({'name': 'other', 'task': 'classification'}))
   summary = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
   assert summary['experiment'] == 'fmnist_mlp'
+
+
+def test_load_trained_reproduces_the_final_metrics_and_needs_a_checkpoint(tmp_path):
+  with pytest.raises(WorkdirError, match='no checkpoint'):
+    loop.load_trained(small(), str(tmp_path / 'empty'))
+  summary = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
+  run, state = loop.load_trained(small(), str(tmp_path))
+  assert int(state.step) == 6
+  again = loop.evaluate(run, state, run.data['test'])
+  assert again['test/accuracy'] == pytest.approx(summary['final']['test/accuracy'])

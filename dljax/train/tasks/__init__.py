@@ -1,9 +1,23 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
 from dljax.train.tasks.classification import Classification
+from dljax.train.tasks.dense import Denoise, Segment
+from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.lm import LanguageModel
+from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
 
-TASKS = {'classification': Classification, 'gan': GAN, 'lm': LanguageModel, 'seq2seq': Seq2Seq,
-         'sequence_io': SequenceIO}
+TASKS = {
+    'classification': Classification,
+    'denoise': Denoise,
+    'gan': GAN,
+    'glove': GloVe,
+    'lm': LanguageModel,
+    'mae': MAEPretrain,
+    'segment': Segment,
+    'seq2seq': Seq2Seq,
+    'sequence_io': SequenceIO,
+    'word2vec': Word2Vec,
+}
+

@@ -4,6 +4,7 @@ A task owns the networks, the losses, the evaluation and which data it reads; th
 everything else (sharding, compilation, checkpoints, logging). Every method that runs on device is
 pure:
 
+  prepare(train_arrays)              -> None: host-side statistics of the training split (once)
   init(rng, batch)                   -> TrainState
   train_step(state, batch, rng)      -> (state, metrics)   the loop bumps state.step and jits it
   eval_step(state, batch)            -> dict of sums over the real (mask == 1) examples
@@ -49,6 +50,11 @@ class Task:
     """Shuffled examples, global batch data.batch_size, seeded by config.seed (resumable)."""
     return pipeline.train_iterator(data['train'], config.data.batch_size, seed=config.seed,
                                    process_index=process_index, process_count=process_count)
+
+  def prepare(self, train: dict):
+    """Called once on the host with the whole training split, before `init` (e.g. to compute
+    normalisation statistics that `init` stores in the state)."""
+    del train
 
   def init(self, rng, batch):
     raise NotImplementedError

@@ -1,9 +1,18 @@
-"""Supervised prediction: multiclass softmax, binary logistic / hinge / square losses, regression."""
+"""Supervised prediction: multiclass softmax, binary logistic / hinge / square losses, regression.
+
+Optional, for images: config.augment (dljax.data.augment ops, applied in the train step from the
+step's key), data.normalize (per-channel statistics of the training split, kept in state.extra and
+applied in train and eval), eval.tta_views K (test/accuracy_tta: softmax averaged over the image
+and K - 1 augmented views), optim.trainable (a regex: only matching parameters are updated).
+"""
 import jax
 import jax.numpy as jnp
 import optax
 
 from dljax import models, optim
+from dljax.data import augment
+from dljax.errors import ConfigError
+from dljax.train import init_from
 from dljax.train.state import ModelState, TrainState
 from dljax.train.tasks.base import Task
 
@@ -37,12 +46,42 @@ class Classification(Task):
     self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
     if self.loss_name == 'mse':
       self.best_metric, self.best_mode = 'test/loss', 'min'
+    self.augment = augment.build(config.get('augment', None))
+    eval_cfg = config.get('eval', None) or {}
+    self.tta_views = int(eval_cfg.get('tta_views', 0) or 0)
+    tta_spec = eval_cfg.get('tta_augment', None) or augment.geometric(config.get('augment', None))
+    self.tta_augment = augment.build(tta_spec, where='eval.tta_augment')
+    if self.tta_views > 1 and (self.tta_augment is None or self.loss_name != 'softmax'):
+      raise ConfigError(f'eval.tta_views={self.tta_views} needs a softmax classifier and views: set '
+                        'eval.tta_augment=dict(shift=2, ...) or geometric ops in config.augment.')
+    self.normalize = bool(config.data.get('normalize', False))
+    self.stats = None
+
+  def prepare(self, train):
+    if self.normalize:  # per-channel mean/std of the training split, computed once
+      self.stats = augment.channel_stats(train['x'])
 
   def init(self, rng, batch):
     k_params, k_dropout, k_rest = jax.random.split(rng, 3)
     variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
     tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    if self.config.optim.get('trainable', None):  # fine-tuning: freeze the other parameters
+      tx = init_from.freeze(tx, self.config.optim.trainable)
+    extra = None
+    if self.normalize:
+      if self.stats is None:
+        raise ConfigError('data.normalize needs the training statistics: call task.prepare(train).')
+      extra = {'norm': jax.tree.map(jnp.asarray, self.stats)}
+    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)},
+                      extra=extra)
+
+  def inputs(self, state, x, rng=None):
+    """The network's input: augment(x) in training (rng given), then (x - mean_c) / std_c."""
+    if rng is not None and self.augment is not None:
+      x = self.augment(rng, x)
+    if self.normalize:
+      x = augment.normalize(x, state.extra['norm'])
+    return x
 
   def predict(self, net, x, train=False, rng=None):
     """Returns (outputs, updated mutable collections); in training these include what the model
@@ -70,6 +109,8 @@ class Classification(Task):
 
   def train_step(self, state, batch, rng):
     net = state.nets['model']
+    if self.augment is not None or self.normalize:
+      batch = dict(batch, x=self.inputs(state, batch['x'], jax.random.fold_in(rng, 1)))
     grads, (loss, out, model_state) = jax.grad(self.objective, has_aux=True)(
         net.params, net, batch, rng)
     net = net.apply_gradients(grads, model_state)
@@ -80,17 +121,30 @@ class Classification(Task):
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):
-    out, _ = self.predict(state.nets['model'], batch['x'])
+    out, _ = self.predict(state.nets['model'], self.inputs(state, batch['x']))
     mask = batch['mask'].astype(jnp.float32)
     sums = {'loss': jnp.sum(self.loss_fn(out, batch['y']) * mask), 'count': jnp.sum(mask)}
     if self.loss_name != 'mse':
       sums['correct'] = jnp.sum(self.correct(out, batch['y']) * mask)
+    if self.tta_views:
+      sums['correct_tta'] = jnp.sum(self.correct(self.tta_probs(state, batch['x']), batch['y']) * mask)
     return sums
+
+  def tta_probs(self, state, x):
+    """Test-time augmentation: (1/K) sum_v softmax(f(view_v(x))), view 0 = x itself; the views
+    are fixed (drawn from the config's seed), the same at every evaluation."""
+    rng = jax.random.PRNGKey(self.config.seed)
+    views = augment.tta_views(self.tta_augment, x, self.tta_views, rng)
+    probs = [jax.nn.softmax(self.predict(state.nets['model'], self.inputs(state, v))[0])
+             for v in views]
+    return sum(probs) / len(probs)
 
   def summarize(self, sums):
     metrics = {'test/loss': float(sums['loss'] / sums['count'])}
     if 'correct' in sums:
       metrics['test/accuracy'] = float(sums['correct'] / sums['count'])
+    if 'correct_tta' in sums:
+      metrics['test/accuracy_tta'] = float(sums['correct_tta'] / sums['count'])
     return metrics
 
   def plots(self, state, workdir, data):

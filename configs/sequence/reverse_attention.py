@@ -1,0 +1,36 @@
+r"""Reversing a sequence with an LSTM encoder-decoder, with and without attention (the bottleneck).
+
+  python -m experiments.train --config=configs/sequence/reverse_attention.py:cpu --workdir=runs/reverse_attention
+  python -m experiments.seq2seq_bottleneck --workdir=runs/bottleneck     (both models, accuracy vs length)
+
+Data: seq_reverse (dljax.data.synthetic): x_1..x_L -> x_L..x_1 over 10 symbols, L ~ U{1..max_len}.
+`--config.model.attention=none` leaves only the encoder's final state to carry the whole sequence;
+with attention the decoder can look at every source position. Metric: test/wer here is the
+fraction of sequences with any wrong symbol (1 - exact-match accuracy).
+MEASURED: not yet measured.
+"""
+from configs import common
+
+
+def get_config(preset: str = 'cpu'):
+  config = common.base(preset, name='reverse_attention', task='seq2seq')
+  max_len = {'smoke': 6, 'cpu': 24, 'full': 48}[preset]
+  config.data.name = 'seq_reverse'
+  config.data.args = dict(num_symbols=10, min_len=1, max_len=max_len)
+  config.data.train_size = {'smoke': 256, 'cpu': 20000, 'full': 100000}[preset]
+  config.data.test_size = {'smoke': 32, 'cpu': 1000, 'full': 2000}[preset]
+  config.model.name = 'seq2seq_lstm'
+  config.model.src_vocab = config.model.tgt_vocab = 13   # 10 symbols + PAD/BOS/EOS
+  config.model.max_len = max_len + 1
+  config.model.attention = 'additive'
+  config.model.bidirectional = False
+  config.model.embed, config.model.hidden = {'smoke': (8, 16), 'cpu': (32, 128),
+                                             'full': (64, 256)}[preset]
+  config.eval = dict(beam=1, max_len=max_len + 1, split='test')
+  common.adam_warmup_cosine(config, preset, lr=3e-3, warmup_steps=100)
+  config.optim.grad_clip_norm = 1.0
+  common.preset(config, preset,
+                smoke=dict(steps=3, batch_size=16, eval_batch_size=16),
+                cpu=dict(steps=2000, batch_size=64, eval_batch_size=500, eval_every=1000),
+                full=dict(steps=20000, batch_size=128, eval_batch_size=1000, eval_every=5000))
+  return config
