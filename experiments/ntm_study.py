@@ -23,12 +23,6 @@ from configs.memory import ntm_copy, ntm_repeat_copy
 CONFIGS = {'copy': ntm_copy, 'repeat_copy': ntm_repeat_copy}
 MODELS = ('ntm', 'lstm')
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Where the runs, the JSON and copies of the plots go.')
-_TASKS = flags.DEFINE_list('tasks', ['copy'], f'Tasks among {sorted(CONFIGS)}.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'smoke: a few steps, a wiring check.')
-_PLOTS = flags.DEFINE_string('plots', 'docs/plots', 'Folder of the study plots.')
-_PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the runs in the workdir.')
-
 
 def make_config(task: str, model: str, preset: str = 'cpu'):
   config = CONFIGS[task].get_config(preset)
@@ -124,6 +118,11 @@ def main(argv):
             f'wall {r["wall_s"]:.0f} s')
 
 
-if __name__ == '__main__':
+if __name__ == '__main__':  # flags only when run as a script (tests import the module)
+  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the runs, the JSON and plot copies go.')
+  _TASKS = flags.DEFINE_list('tasks', ['copy'], f'Tasks among {sorted(CONFIGS)}.')
+  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['cpu', 'smoke'], 'smoke: a few steps, a wiring check.')
+  _PLOTS = flags.DEFINE_string('plots', 'docs/plots', 'Folder of the study plots.')
+  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw from the runs in the workdir.')
   flags.mark_flag_as_required('workdir')
   app.run(main)
