@@ -303,3 +303,41 @@ def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xla
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def _save_to(fig, path):
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
+def sequence_panels(panels: dict, path: str) -> str:
+  """Stacked heat-maps sharing the time axis: {title: array T x C} (channels / memory rows down)."""
+  fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.4 * len(panels) + 0.6), sharex=True,
+                           squeeze=False)
+  for ax, (title, a_TxC) in zip(axes[:, 0], panels.items()):
+    ax.imshow(np.asarray(a_TxC).T, cmap='gray_r', aspect='auto', interpolation='nearest', vmin=0,
+              vmax=max(1.0, float(np.max(a_TxC))))
+    ax.set_ylabel(title, fontsize=8)
+  axes[-1, 0].set_xlabel('time step')
+  fig.tight_layout()
+  return _save_to(fig, path)
+
+
+def ponder_times(ponder_T, inputs_TxD, path: str, targets_TxK=None) -> str:
+  """Ponder time N + R per position (bars) above the input (and target) bits of one sequence."""
+  rows = 2 if targets_TxK is None else 3
+  fig, axes = plt.subplots(rows, 1, figsize=(8, 2.2 + 1.2 * rows), sharex=True,
+                           gridspec_kw={'height_ratios': [2] + [1] * (rows - 1)})
+  t = np.arange(len(ponder_T))
+  axes[0].bar(t, ponder_T, color='tab:blue')
+  axes[0].set_ylabel('ponder time N + R')
+  axes[0].grid(alpha=0.3, axis='y')
+  for ax, (title, a) in zip(axes[1:], (('input', inputs_TxD), ('target', targets_TxK))):
+    ax.imshow(np.asarray(a).T, cmap='gray_r', aspect='auto', interpolation='nearest',
+              extent=(-0.5, len(t) - 0.5, a.shape[1] - 0.5, -0.5))
+    ax.set_ylabel(title, fontsize=8)
+  axes[-1].set_xlabel('position')
+  fig.tight_layout()
+  return _save_to(fig, path)

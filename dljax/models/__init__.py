@@ -3,7 +3,7 @@ import dataclasses
 
 from dljax.errors import ConfigError
 from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
-                          resnet, rnn, seq2seq, swin, transformer, unet,
+                          ntm, resnet, rnn, seq2seq, swin, transformer, unet, universal_transformer,
                           vgg, vit, xor)
 
 MODELS = {
@@ -33,6 +33,9 @@ MODELS = {
     'fasttext': embeddings.FastText,
     'glove': embeddings.GloVe,
     'unet': unet.UNet,
+    'ntm': ntm.NTM,
+    'rnn_tagger': ntm.RecurrentTagger,
+    'universal_transformer': universal_transformer.UniversalTransformer,
 }
 
 

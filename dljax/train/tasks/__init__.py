@@ -6,6 +6,7 @@ from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
+from dljax.train.tasks.sequence_io import SequenceIO
 
 TASKS = {
     'classification': Classification,
@@ -16,6 +17,7 @@ TASKS = {
     'mae': MAEPretrain,
     'segment': Segment,
     'seq2seq': Seq2Seq,
+    'sequence_io': SequenceIO,
     'word2vec': Word2Vec,
 }
 

@@ -1,0 +1,203 @@
+"""Per-step sequence prediction of bits: inputs B x T x D in, B x T x K target bits out, masked.
+
+Data: a per-step task of dljax.data.synthetic (data.name = seq_repeat_copy, seq_dynamic_ngram,
+seq_associative_recall): arrays `inputs` N x T x D, `targets` N x T x K (or N x T, read as K = 1)
+and `mask` N x T (1 where the loss counts). The model maps inputs_BxTxD -> logits_BxTxK; each
+target bit is a Bernoulli with p = sigmoid(logit), trained by sigmoid binary cross-entropy.
+
+Reported (Graves et al. 2014's measures), on two test sets:
+  test/*       the test split drawn with data.args: the training distribution
+  test_long/*  the test split drawn with data.args + data.test_args (e.g. longer sequences), when
+               data.test_args is set: length generalisation (held as data['test']['long'])
+  */loss                 BCE in nats per target bit
+  */bits_per_seq         the cost per sequence: summed BCE in bits (dynamic N-grams)
+  */bit_error_per_seq    wrong bits per sequence, thresholding p at 1/2 (copy, repeat copy)
+  */bayes_bits_per_seq   the Bayes-optimal predictor's cost, where the data has `bayes_probs`
+Models that ponder (Adaptive Computation Time) sow their per-position ponder cost N + R into
+'intermediates' as `ponder_cost`; the training loss adds `ponder_weight` (tau) times its mean.
+
+Plots (<workdir>/plots): bit errors per sequence vs sequence length on the long test set (also
+saved as <workdir>/length_generalisation.json); for the longest test sequence of the training
+distribution: inputs, targets and outputs, the memory weightings of a model with a `weightings`
+method (NTM; also <workdir>/weightings.npz), the ponder time per position of an ACT model.
+"""
+import json
+import math
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from dljax import data as data_lib, models, optim
+from dljax.errors import ConfigError
+from dljax.train.state import ModelState, TrainState
+from dljax.train.tasks.base import Task
+
+
+def _as_steps(arrays: dict) -> dict:
+  """{'x': inputs N x T x D, 'y': targets N x T x K, 'mask': N x T, + the data's extra keys}."""
+  out = {k: v for k, v in arrays.items() if k not in ('inputs', 'targets', 'mask')}
+  y = arrays['targets']
+  out.update(x=arrays['inputs'], y=y[..., None] if y.ndim == 2 else y, step_mask=arrays['mask'])
+  return out
+
+
+class SequenceIO(Task):
+  best_metric = 'test/loss'
+  best_mode = 'min'
+
+  @classmethod
+  def load_data(cls, config) -> dict:
+    if not config.data.name.startswith('seq_') or data_lib.sequence_vocab(config.data) is not None:
+      raise ConfigError(f'data.name={config.data.name!r} is not a per-step bits task; use '
+                        'seq_repeat_copy, seq_dynamic_ngram or seq_associative_recall.')
+    arrays = data_lib.load_sequences(config.data, 'train')
+    if 'mask' not in arrays:
+      raise ConfigError(f'{config.data.name} has no per-step targets (the adding problem is a '
+                        'regression of one number: use task=classification with loss=mse).')
+    train = _as_steps(arrays)
+    k = train['y'].shape[-1]
+    if config.model.get(config.model.name, config.model).get('num_outputs', 0) != k:
+      raise ConfigError(f'the model must output {k} logits per step for {config.data.name} '
+                        f'(its targets have {k} channels); set num_outputs={k} in the model config.')
+    same_args = config.data.copy_and_resolve_references()
+    with same_args.unlocked():
+      same_args.test_args = {}
+    test = _as_steps(data_lib.load_sequences(same_args, 'test'))
+    if config.data.get('test_args', None):  # nested: the loop hands data['test'] to evaluate
+      test['long'] = _as_steps(data_lib.load_sequences(config.data, 'test'))
+    return {'train': train, 'test': test}
+
+  @classmethod
+  def num_train(cls, data):
+    return len(data['train']['x'])
+
+  def __init__(self, config, total_steps):
+    super().__init__(config, total_steps)
+    self.model = models.build(config.model)
+    self.ponder_weight = config.get('ponder_weight', 0.0)
+
+  def init(self, rng, batch):
+    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
+    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
+    variables = {k: v for k, v in variables.items() if k != 'intermediates'}
+    tx = optim.get_optimizer(self.config.optim, self.total_steps)
+    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+
+  def predict(self, net, x, train=False, rng=None, params=None):
+    """(logits_BxTxK, ponder cost B x T or None)."""
+    variables = {**net.variables(), 'params': net.params if params is None else params}
+    logits, inter = self.model.apply(variables, x, train=train, mutable=['intermediates'],
+                                     rngs={'dropout': rng} if train else None)
+    ponder = inter.get('intermediates', {}).get('ponder_cost', None)
+    return logits, (None if ponder is None else ponder[0])
+
+  @staticmethod
+  def bce(logits_BxTxK, y_BxTxK):
+    return optax.sigmoid_binary_cross_entropy(logits_BxTxK, y_BxTxK)
+
+  def train_step(self, state, batch, rng):
+    net = state.nets['model']
+    mask_BxTx1 = batch['step_mask'][..., None]
+    bits = jnp.sum(jnp.broadcast_to(mask_BxTx1, batch['y'].shape))
+
+    def objective(params):
+      logits, ponder = self.predict(net, batch['x'], train=True, rng=rng, params=params)
+      loss = jnp.sum(self.bce(logits, batch['y']) * mask_BxTx1) / bits  # nats per target bit
+      if ponder is None:
+        return loss, (loss, {}, logits)
+      ponder_cost = jnp.mean(ponder)  # mean over positions of N + R
+      return loss + self.ponder_weight * ponder_cost, (loss, {'train/ponder_cost': ponder_cost},
+                                                       logits)
+
+    grads, (loss, extra, logits) = jax.grad(objective, has_aux=True)(net.params)
+    net = net.apply_gradients(grads)
+    errors = jnp.sum((logits > 0) != (batch['y'] > 0.5), axis=-1) * batch['step_mask']
+    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
+               'train/bit_error_per_seq': jnp.mean(jnp.sum(errors, -1)), **extra}
+    return state.replace(nets={'model': net}), metrics
+
+  def eval_step(self, state, batch):
+    logits, ponder = self.predict(state.nets['model'], batch['x'])
+    seq_mask_B = batch['mask'].astype(jnp.float32)
+    step_mask_BxT = batch['step_mask'] * seq_mask_B[:, None]
+    bce_BxT = jnp.sum(self.bce(logits, batch['y']), -1) * step_mask_BxT
+    errors_BxT = jnp.sum((logits > 0) != (batch['y'] > 0.5), -1) * step_mask_BxT
+    sums = {'nll': jnp.sum(bce_BxT), 'errors': jnp.sum(errors_BxT),
+            'bits': jnp.sum(step_mask_BxT) * batch['y'].shape[-1], 'seqs': jnp.sum(seq_mask_B)}
+    if 'bayes_probs' in batch:
+      p = jnp.clip(batch['bayes_probs'], 1e-7, 1 - 1e-7)
+      y = batch['y'][..., 0]
+      sums['bayes_nll'] = -jnp.sum((y * jnp.log(p) + (1 - y) * jnp.log(1 - p)) * step_mask_BxT)
+    if ponder is not None:
+      sums['ponder'] = jnp.sum(jnp.mean(ponder, -1) * seq_mask_B)
+    return sums
+
+  def summarize(self, sums, prefix='test'):
+    seqs = sums['seqs']
+    out = {f'{prefix}/loss': float(sums['nll'] / sums['bits']),
+           f'{prefix}/bits_per_seq': float(sums['nll'] / seqs / math.log(2)),
+           f'{prefix}/bit_error_per_seq': float(sums['errors'] / seqs)}
+    if 'bayes_nll' in sums:
+      out[f'{prefix}/bayes_bits_per_seq'] = float(sums['bayes_nll'] / seqs / math.log(2))
+    if 'ponder' in sums:
+      out[f'{prefix}/ponder_time'] = float(sums['ponder'] / seqs)
+    return out
+
+  def evaluate(self, state, arrays, eval_fn, put_batch):
+    """test/* on the test arrays (the training distribution), test_long/* on arrays['long']."""
+    short = {k: v for k, v in arrays.items() if k != 'long'}
+    out = super().evaluate(state, short, eval_fn, put_batch)
+    if 'long' in arrays:
+      long = super().evaluate(state, arrays['long'], eval_fn, put_batch)
+      out.update({k.replace('test/', 'test_long/', 1): v for k, v in long.items()})
+    return out
+
+  # --- plots ------------------------------------------------------------------------------------
+  def _host_predict(self, state, x):
+    net = state.nets['model']
+    logits, ponder = jax.jit(lambda x: self.predict(net, x))(x)
+    return np.asarray(logits), None if ponder is None else np.asarray(ponder)
+
+  def length_errors(self, state, arrays, batch_size=500):
+    """{length: mean bit errors per sequence} over the sequences of each input length."""
+    errors = []
+    for start in range(0, len(arrays['x']), batch_size):
+      logits, _ = self._host_predict(state, arrays['x'][start:start + batch_size])
+      y = arrays['y'][start:start + batch_size]
+      m = arrays['step_mask'][start:start + batch_size]
+      errors.append((((logits > 0) != (y > 0.5)).sum(-1) * m).sum(-1))
+    errors = np.concatenate(errors)
+    lengths = arrays['lengths']
+    return {int(l): float(errors[lengths == l].mean()) for l in np.unique(lengths)}
+
+  def plots(self, state, workdir, data):
+    from dljax import viz  # pylint: disable=g-import-not-at-top
+    long = data['test'].get('long', None)
+    if long is not None and 'lengths' in long:
+      by_length = self.length_errors(state, long)
+      with open(os.path.join(workdir, 'length_generalisation.json'), 'w') as f:
+        json.dump(by_length, f)
+      viz.multi_curves({self.config.model.name: (list(by_length), list(by_length.values()))},
+                       'bit errors per sequence', os.path.join(workdir, 'plots',
+                                                               'length_generalisation.png'),
+                       xlabel='sequence length')
+    short = {k: v for k, v in data['test'].items() if k != 'long'}
+    i = int(np.argmax(short['lengths'])) if 'lengths' in short else 0
+    example = {k: v[i:i + 1] for k, v in short.items()}  # the longest of the training lengths
+    logits, ponder = self._host_predict(state, example['x'])
+    panels = {'input': example['x'][0], 'target': example['y'][0] * example['step_mask'][0, :, None],
+              'output': (1 / (1 + np.exp(-logits[0]))) * example['step_mask'][0, :, None]}
+    if hasattr(type(self.model), 'weightings'):
+      _, read_w, write_w = jax.jit(lambda x: self.model.apply(
+          state.nets['model'].variables(), x, method=type(self.model).weightings))(example['x'])
+      panels.update({'write weighting': np.asarray(write_w)[0, :, 0],
+                     'read weighting': np.asarray(read_w)[0, :, 0]})
+      np.savez(os.path.join(workdir, 'weightings.npz'), **panels)
+    viz.sequence_panels(panels, os.path.join(workdir, 'plots', 'example.png'))
+    if ponder is not None:
+      np.savez(os.path.join(workdir, 'ponder.npz'), ponder=ponder[0], **panels)
+      viz.ponder_times(ponder[0], panels['input'], os.path.join(workdir, 'plots', 'ponder.png'),
+                      panels['target'])
