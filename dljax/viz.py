@@ -8,12 +8,16 @@ import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-imp
 import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 
-def _save(fig, workdir, name):
-  path = os.path.join(workdir, 'plots', name)
-  os.makedirs(os.path.dirname(path), exist_ok=True)
+def _write(fig, path: str) -> str:
+  """Saves `fig` as the PNG `path` (creating its folder), closes it, returns the path."""
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def _save(fig, workdir, name):
+  return _write(fig, os.path.join(workdir, 'plots', name))
 
 
 def curves(rows: list, workdir: str, name: str = 'curves.png'):
@@ -117,10 +121,7 @@ def multi_curves(series: dict, ylabel: str, path: str, *, xlabel: str = 'step', 
     bx.set_xlabel(bars_label or '')
     bx.grid(alpha=0.3, axis='x')
   fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def attention_maps(maps_BxTxS, src_tokens: list, tgt_tokens: list, workdir: str,
@@ -191,10 +192,7 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
   if title:
     fig.suptitle(title)
   fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
@@ -216,10 +214,7 @@ def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str
   if title:
     ax.set_title(title, fontsize=9)
   fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def word_maps(maps: dict, path: str, title: str = None) -> str:
@@ -241,10 +236,7 @@ def word_maps(maps: dict, path: str, title: str = None) -> str:
   if title:
     fig.suptitle(title)
   fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, title: str = None):
@@ -266,10 +258,7 @@ def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, 
   if title:
     fig.suptitle(title, fontsize=9)
   fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xlabel: str = None,
@@ -299,17 +288,11 @@ def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xla
   ax.grid(alpha=0.3, axis='y')
   ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.0, 1.0))
   fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def _save_to(fig, path):
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)
 
 
 def sequence_panels(panels: dict, path: str) -> str:
