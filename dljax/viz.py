@@ -157,7 +157,7 @@ def loglog_panels(panels: dict, path: str, ylabel: str, title: str = None) -> st
   if title:
     fig.suptitle(title)
   fig.tight_layout()
-  os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+  return _write(fig, path)
 
 
 def line_panels(panels: list, path: str, title: str = None) -> str:
