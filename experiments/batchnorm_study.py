@@ -17,8 +17,12 @@ LayerNorm after each hidden Dense (dljax.models.norm), or neither; Adam at a con
     averages (evaluation mode).
 
 Outputs: <workdir>/batchnorm_batch_size.png ((b) left, (a) right) and <workdir>/batchnorm_study.json.
-MEASURED: not yet measured at the default (cpu) settings: queued as bnstudies_batchnorm
-(/work/queue/done/bnstudies_batchnorm.log, outputs in /work/runs/bnstudies_batchnorm).
+MEASURED (default settings, seed 0, 2-core Xeon via the measurement queue, 139 s for all 18 runs;
+docs/batchnorm_study.json, docs/plots/batchnorm_batch_size.png): test accuracy at training batch
+size 1 / 2 / 4 / 8 / 32 / 128 - BatchNorm 4.4 / 55.7 / 77.6 / 82.2 / 84.5 / 86.5 %, LayerNorm 73.6 /
+70.2 / 78.2 / 80.4 / 86.0 / 85.7 %, no norm 72.9 / 67.1 / 79.1 / 80.2 / 84.9 / 85.7 %. The batch-128
+BN net: 86.5 % with running averages; with batch statistics 10.0 / 47.0 / 69.1 / 80.0 / 86.0 / 86.8 /
+87.4 % at eval batch size 1 / 2 / 4 / 8 / 32 / 128 / 1000.
 """
 import os
 import time
