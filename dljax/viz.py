@@ -256,3 +256,23 @@ def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, 
   fig.savefig(path, dpi=110, bbox_inches='tight')
   plt.close(fig)
   return path
+
+
+def grouped_bars(panels: dict, path: str, title: str = None) -> str:
+  """One bar panel per metric, {metric: {label: value}}, the value written on each bar; to `path`."""
+  fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
+  for ax, (metric, values) in zip(axes[0], panels.items()):
+    labels = list(values)
+    bars = ax.bar(range(len(labels)), [values[k] for k in labels],
+                  color=[f'C{i}' for i in range(len(labels))])
+    ax.bar_label(bars, fmt='%.3f', fontsize=8)
+    ax.set_xticks(range(len(labels)), labels, rotation=15, fontsize=8)
+    ax.set_ylabel(metric)
+    ax.grid(alpha=0.3, axis='y')
+  if title:
+    fig.suptitle(title, fontsize=10)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
