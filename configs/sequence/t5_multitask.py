@@ -23,19 +23,19 @@ def get_config(preset: str = 'cpu'):
   config.data.args = dict(num_symbols=10, min_len=1, max_len=8, g2p_max_len=10)
   config.data.data_seed = 0
   config.data.train_size, config.data.validation_size, config.data.test_size = {
-      'smoke': (64, 16, 32), 'cpu': (60000, 1000, 1000), 'full': (400000, 2000, 4000)}[preset]
+      'smoke': (64, 16, 32), 'cpu': (40000, 1000, 1000), 'full': (400000, 2000, 4000)}[preset]
   config.model.name = 'transformer'
   config.model.src_vocab = config.model.tgt_vocab = 72   # 3 specials + 69 characters (checked)
   config.model.max_len = 40        # inputs are padded to 24, targets to 37 (text2text.padded_lengths)
   config.model.positions = 'sinusoidal'
   config.model.d_model, config.model.num_heads, config.model.num_layers = {
-      'smoke': (16, 2, 1), 'cpu': (128, 4, 2), 'full': (256, 4, 3)}[preset]
+      'smoke': (16, 2, 1), 'cpu': (64, 4, 2), 'full': (256, 4, 3)}[preset]
   config.model.dropout = {'smoke': 0.0, 'cpu': 0.1, 'full': 0.1}[preset]
   config.label_smoothing = 0.1
   config.eval = dict(beam=1, max_len=40 if preset != 'smoke' else 8, split='test')
   common.adam_warmup_cosine(config, preset, lr=2e-3, warmup_steps=300)
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16),
-                cpu=dict(steps=3000, batch_size=128, eval_batch_size=500, eval_every=3000),
+                cpu=dict(steps=2500, batch_size=64, eval_batch_size=500, eval_every=2500),
                 full=dict(epochs=20, batch_size=256, eval_batch_size=1000, eval_every=5000))
   return config

@@ -21,6 +21,12 @@ Sequence data (data.name in TOKEN_DATASETS / WORD_DATASETS / SEQUENCE_DATASETS) 
     vocabularies, or None for the per-step tasks. Synthetic data reads data.args (task arguments),
     data.test_args (overrides for the test split, e.g. longer sequences), data.{split}_size and
     data.data_seed.
+    cmudict_g2p also takes data.direction ('g2p', or 'p2g': phones -> letters) and, for its
+    training split, data.half / data.half_seed / data.extra_pairs (back-translation; see
+    dljax.data.cmudict_g2p).
+  T5-style multitask (text2text): load_sequences as above, all tasks in one character vocabulary,
+    each input prefixed by its task's name, plus `task` ids; data.mix = {task: weight} (the mixing
+    rule is in dljax.data.text2text); sequence_groups(cfg.data) names the tasks.
 All loaders honour data.{split}_limit (keep the first N tokens / examples).
 """
 import inspect

@@ -102,13 +102,14 @@ def test_t5_config_fits_its_data_and_golden_parameter_count():
   assert sum(int(np.prod(x.shape)) for x in jax.tree.leaves(shapes['params'])) == GOLDEN_T5_CPU
 
 
-# d=128, 2+2 layers, V=72: source and target embeddings 2 V d (output tied to the target one);
+# d=64, 2+2 layers, V=72: source and target embeddings 2 V d (output tied to the target one);
 # attention 4 (d^2 + d); FFN d 4d + 4d + 4d d + d; LayerNorm 2d. Encoder block: attention + FFN +
 # 2 LN; decoder block: 2 attentions + FFN + 3 LN; final LN on each side.
-_D, _ATT, _FFN = 128, 4 * (128 * 128 + 128), 8 * 128 * 128 + 5 * 128
+_D = 64
+_ATT, _FFN = 4 * (_D * _D + _D), 8 * _D * _D + 5 * _D
 GOLDEN_T5_CPU = (2 * 72 * _D + 2 * (_ATT + _FFN + 2 * 2 * _D) + 2 * (2 * _ATT + _FFN + 3 * 2 * _D)
                  + 2 * 2 * _D)
-assert GOLDEN_T5_CPU == 944640
+assert GOLDEN_T5_CPU == 242944
 
 
 def test_seq2seq_reports_exact_match_per_task():
@@ -166,3 +167,17 @@ def test_halves_and_extra_pairs(tmp_path):
     cmudict_g2p.train_records(records, 'c')
   with pytest.raises(ConfigError, match='extra_pairs'):
     cmudict_g2p.train_records(records, '', 0, str(tmp_path / 'missing.tsv'))
+
+
+def test_backtranslation_study_configs_differ_only_where_they_should():
+  from experiments import g2p_backtranslation as study
+  base = study.study_config('cpu', 'g2p', 'a')
+  p2g = study.study_config('cpu', 'p2g', 'a')
+  aug = study.study_config('cpu', 'g2p', 'a', '/tmp/pairs.tsv')
+  ref = study.study_config('cpu', 'g2p', '')
+  assert (p2g.model.src_vocab, p2g.model.tgt_vocab) == (base.model.tgt_vocab, base.model.src_vocab)
+  assert p2g.data.direction == 'p2g' and base.data.direction == 'g2p'
+  assert aug.data.extra_pairs == '/tmp/pairs.tsv' and ref.data.half == '' and base.data.half == 'a'
+  for c in (p2g, aug, ref):   # same words, budget and model
+    assert c.data.train_limit == base.data.train_limit and c.train.steps == base.train.steps
+    assert c.model.d_model == base.model.d_model and c.data.half_seed == base.data.half_seed
