@@ -21,6 +21,12 @@ Sequence data (data.name in TOKEN_DATASETS / WORD_DATASETS / SEQUENCE_DATASETS) 
     vocabularies, or None for the per-step tasks. Synthetic data reads data.args (task arguments),
     data.test_args (overrides for the test split, e.g. longer sequences), data.{split}_size and
     data.data_seed.
+    cmudict_g2p also takes data.direction ('g2p', or 'p2g': phones -> letters) and, for its
+    training split, data.half / data.half_seed / data.extra_pairs (back-translation; see
+    dljax.data.cmudict_g2p).
+  T5-style multitask (text2text): load_sequences as above, all tasks in one character vocabulary,
+    each input prefixed by its task's name, plus `task` ids; data.mix = {task: weight} (the mixing
+    rule is in dljax.data.text2text); sequence_groups(cfg.data) names the tasks.
 All loaders honour data.{split}_limit (keep the first N tokens / examples).
 data.classes=(5, 6, 7, 8, 9) keeps only those classes of an image dataset, relabelled 0..4 in that
 order (before the train/test limits are applied).
@@ -34,7 +40,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from dljax import settings
-from dljax.data import builders, cmudict_g2p, shakespeare, synthetic, text, toys
+from dljax.data import builders, cmudict_g2p, shakespeare, synthetic, text, text2text, toys
 from dljax.errors import ConfigError, DataError
 
 # dataset name -> (builder class, builder config or None, input feature, label feature)
@@ -49,7 +55,8 @@ TOKEN_DATASETS = {'shakespeare_char': (shakespeare.ShakespeareChar, None)}
 WORD_DATASETS = {'shakespeare_words': 'shakespeare_char'}  # word view -> its token dataset
 SEQUENCE_DATASETS = {'cmudict_g2p': (cmudict_g2p.CmudictG2p, 'no_stress'),
                      'cmudict_g2p_stress': (cmudict_g2p.CmudictG2p, 'stress'),
-                     **{f'seq_{name}': None for name in synthetic.TASKS}}  # None: made in memory
+                     **{f'seq_{name}': None for name in synthetic.TASKS},  # None: made in memory
+                     'text2text': None}  # T5-style mixture of tasks (dljax.data.text2text)
 SYNTHETIC_SIZES = {'train': 10000, 'validation': 1000, 'test': 1000}
 _SPLIT_INDEX = {'train': 0, 'validation': 1, 'test': 2}
 # The stock tfds datasets that `data.source='tfds'` may use instead (needs internet on first use).
@@ -189,6 +196,9 @@ def load_sequences(data_cfg, split: str) -> dict:
   """A split of a seq2seq or per-step dataset as a dict of arrays (module docstring)."""
   _check_kind(data_cfg, SEQUENCE_DATASETS, 'load_sequences')
   limit = data_cfg.get(f'{split}_limit', 0)
+  if data_cfg.name == 'text2text':
+    arrays = text2text.make(data_cfg, split, data_cfg.get(f'{split}_size', SYNTHETIC_SIZES[split]))
+    return {k: v[:limit] for k, v in arrays.items()} if limit else arrays
   if SEQUENCE_DATASETS[data_cfg.name] is None:
     if split not in _SPLIT_INDEX:
       raise DataError(f'{data_cfg.name} has no split {split!r}; it has {sorted(_SPLIT_INDEX)}.')
@@ -203,17 +213,39 @@ def load_sequences(data_cfg, split: str) -> dict:
     return {k: v[:limit] for k, v in arrays.items()} if limit else arrays
   source = _split_source(data_cfg.name, split)
   records = source.__getitems__(list(range(min(limit, len(source)) if limit else len(source))))
-  return cmudict_g2p.arrays(records, _builder(data_cfg.name).info.metadata)
+  if split == 'train':   # back-translation options (dljax.data.cmudict_g2p.train_records)
+    records = cmudict_g2p.train_records(records, data_cfg.get('half', ''),
+                                        data_cfg.get('half_seed', 0), data_cfg.get('extra_pairs', ''))
+  return cmudict_g2p.arrays(records, _builder(data_cfg.name).info.metadata,
+                            _direction(data_cfg))
 
 
 def sequence_vocab(data_cfg):
   """(source vocab, target vocab) of a token dataset; None for the per-step synthetic tasks."""
   _check_kind(data_cfg, SEQUENCE_DATASETS, 'sequence_vocab')
+  if data_cfg.name == 'text2text':
+    return text2text.vocab(), text2text.vocab()
   if SEQUENCE_DATASETS[data_cfg.name] is None:
     v = synthetic.vocab(data_cfg.name.removeprefix('seq_'), **_synthetic_args(data_cfg, 'train'))
     return None if v is None else (v, v)
   prepare(data_cfg.name)
-  return cmudict_g2p.vocabs(_builder(data_cfg.name).info.metadata)
+  letters, phones = cmudict_g2p.vocabs(_builder(data_cfg.name).info.metadata)
+  return (phones, letters) if _direction(data_cfg) == 'p2g' else (letters, phones)
+
+
+def sequence_groups(data_cfg):
+  """Names of the example groups of a seq2seq dataset whose arrays carry `task` ids (text2text's
+  tasks, for per-task metrics), or None."""
+  return text2text.TASKS if data_cfg.name == 'text2text' else None
+
+
+def _direction(data_cfg) -> str:
+  """data.direction of cmudict_g2p[_stress]: 'g2p' (letters -> phones) or 'p2g' (phones -> letters)."""
+  direction = data_cfg.get('direction', 'g2p')
+  if direction not in ('g2p', 'p2g'):
+    raise ConfigError(f"data.direction={direction!r} is unknown; use 'g2p' (letters -> phones) or "
+                      "'p2g' (phones -> letters).")
+  return direction
 
 
 def _synthetic_args(data_cfg, split: str) -> dict:

@@ -6,6 +6,8 @@ Evaluation decodes the test split without the targets (greedy, and beam search w
 `eval.beam` > 1) and reports sequence metrics on the host:
   test/wer, test/per          (dljax.eval.sequence_metrics; the beam's best hypothesis)
   test/wer_greedy, test/per_greedy, test/loss (teacher-forced nats per token), test/mean_length
+  test/exact_<task>           with a multitask dataset (text2text): exact-match accuracy per task
+                              (1 - WER of that task's examples; beam's best hypothesis)
 
 Data: data.name is a seq2seq dataset of dljax.data (cmudict_g2p, seq_<task>), in the format of
 dljax.data.text. The model (dljax.models.transformer.EncoderDecoder or dljax.models.seq2seq) has
@@ -26,8 +28,11 @@ from dljax.train.tasks.base import Task
 
 
 def _with_decoder_inputs(arrays: dict) -> dict:
-  return {'src': arrays['inputs'], 'tgt_in': text_lib.shift_right(arrays['targets']),
-          'tgt': arrays['targets']}
+  out = {'src': arrays['inputs'], 'tgt_in': text_lib.shift_right(arrays['targets']),
+         'tgt': arrays['targets']}
+  if 'task' in arrays:   # text2text: which task each example belongs to (per-task metrics)
+    out['task'] = arrays['task']
+  return out
 
 
 class Seq2Seq(Task):
@@ -63,6 +68,7 @@ class Seq2Seq(Task):
     self.length_penalty = ev.get('length_penalty', 'gnmt')
     self.alpha = ev.get('alpha', 0.6)
     self.word_reward = ev.get('word_reward', 0.0)
+    self.groups = data_lib.sequence_groups(config.data)   # task names of text2text, else None
 
   def init(self, rng, batch):
     k_params, k_dropout, k_rest = jax.random.split(rng, 3)
@@ -122,25 +128,42 @@ class Seq2Seq(Task):
       out['beam'] = self.decode(variables, batch['src'], self.beam)
     return out
 
-  def evaluate(self, state, arrays, eval_fn, put_batch):
-    preds = {'greedy': [], 'beam': []}
-    refs, nll, tokens = [], 0.0, 0.0
+  def predictions(self, state, arrays, eval_fn, put_batch) -> dict:
+    """Decodes every real example of `arrays`: {'greedy', 'beam' (empty unless eval.beam > 1),
+    'refs': trimmed id lists; 'task': group ids (empty without 'task'); 'nll', 'tokens'}."""
+    out = {'greedy': [], 'beam': [], 'refs': [], 'task': [], 'nll': 0.0, 'tokens': 0.0}
     for batch in pipeline.eval_batches(arrays, self.config.data.eval_batch_size,
                                        jax.process_index(), jax.process_count()):
-      out = jax.device_get(eval_fn(state, put_batch(batch)))
+      res = jax.device_get(eval_fn(state, put_batch(batch)))
       real = batch['mask'].astype(bool)
-      nll, tokens = nll + float(out['nll']), tokens + float(out['tokens'])
-      refs += [sequence_metrics.trim(t) for t in batch['tgt'][real]]
+      out['nll'] += float(res['nll'])
+      out['tokens'] += float(res['tokens'])
+      out['refs'] += [sequence_metrics.trim(t) for t in batch['tgt'][real]]
+      if 'task' in batch:
+        out['task'] += np.asarray(batch['task'])[real].tolist()
       for kind in ('greedy', 'beam'):
-        if kind in out:
-          preds[kind] += [sequence_metrics.trim(p) for p in np.asarray(out[kind])[real]]
-    greedy = sequence_metrics.error_rates(preds['greedy'], refs)
-    best = sequence_metrics.error_rates(preds['beam'], refs) if preds['beam'] else greedy
-    chosen = preds['beam'] or preds['greedy']
-    return {'test/loss': nll / max(tokens, 1.0), 'test/wer': best['wer'], 'test/per': best['per'],
-            'test/wer_greedy': greedy['wer'], 'test/per_greedy': greedy['per'],
-            'test/mean_length': float(np.mean([len(p) for p in chosen])),
-            'test/ref_length': float(np.mean([len(r) for r in refs]))}
+        if kind in res:
+          out[kind] += [sequence_metrics.trim(p) for p in np.asarray(res[kind])[real]]
+    return out
+
+  def evaluate(self, state, arrays, eval_fn, put_batch):
+    pred = self.predictions(state, arrays, eval_fn, put_batch)
+    refs = pred['refs']
+    greedy = sequence_metrics.error_rates(pred['greedy'], refs)
+    best = sequence_metrics.error_rates(pred['beam'], refs) if pred['beam'] else greedy
+    chosen = pred['beam'] or pred['greedy']
+    metrics = {'test/loss': pred['nll'] / max(pred['tokens'], 1.0),
+               'test/wer': best['wer'], 'test/per': best['per'],
+               'test/wer_greedy': greedy['wer'], 'test/per_greedy': greedy['per'],
+               'test/mean_length': float(np.mean([len(p) for p in chosen])),
+               'test/ref_length': float(np.mean([len(r) for r in refs]))}
+    if self.groups and pred['task']:
+      task = np.asarray(pred['task'])
+      for g, name in enumerate(self.groups):
+        if np.any(task == g):
+          metrics[f'test/exact_{name}'] = float(np.mean(
+              [c == r for c, r, t in zip(chosen, refs, task) if t == g]))
+    return metrics
 
   def plots(self, state, workdir, data):
     """Cross-attention heat-maps of a few test examples (last decoder layer, mean over heads)."""
