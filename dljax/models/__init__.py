@@ -2,9 +2,8 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
-                          resnet, rnn, seq2seq, transformer, unet, vgg,
-                          vit, xor)
+from dljax.models import (bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
+                          mlp, resnet, rnn, seq2seq, transformer, unet, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -32,6 +31,8 @@ MODELS = {
     'fasttext': embeddings.FastText,
     'glove': embeddings.GloVe,
     'unet': unet.UNet,
+    'bert': bert.BertPretrain,
+    'bert_classifier': bert.BertClassifier,
 }
 
 
