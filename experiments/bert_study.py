@@ -50,7 +50,9 @@ def main(argv):
   pre = loop.train_and_evaluate(bert_pretrain.get_config(preset), pretrain_dir, progress=False)
   print(f'pretrain: {pre["final"]} ({pre["wall_s"]:.0f} s)', flush=True)
   table = {'pretrain': {**pre['final'], 'wall_s': pre['wall_s'], 'steps': pre['steps']}}
-  split = bert.play_split(bert_play.get_config(preset))
+  every = bert_play.get_config(preset)
+  every.data.train_limit = 0
+  split = bert.play_split(every)
   n_all = len(split['train']['y'])
   counts = [int((split['test']['y'] == k).sum()) for k in range(len(bert_play.PLAYS))]
   table['chance'] = max(counts) / sum(counts)   # always the largest play

@@ -39,8 +39,8 @@ def get_config(preset: str = 'cpu'):
   config.optim.weight_decay = 0.01
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=4, eval_batch_size=64, train_limit=100),
-                cpu=dict(steps=200, batch_size=32, eval_batch_size=500, train_limit=0,
-                         eval_every=200, log_every=20),
+                cpu=dict(steps=150, batch_size=32, eval_batch_size=500, train_limit=0,
+                         eval_every=150, log_every=15),
                 full=dict(steps=3000, batch_size=64, eval_batch_size=1000, train_limit=0,
                           eval_every=500))
   return config
