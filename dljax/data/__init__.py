@@ -53,6 +53,8 @@ DATASETS = {
 # Sequence data, loaded with load_tokens / load_words / load_sequences (module docstring).
 TOKEN_DATASETS = {'shakespeare_char': (shakespeare.ShakespeareChar, None)}
 WORD_DATASETS = {'shakespeare_words': 'shakespeare_char'}  # word view -> its token dataset
+# read by their tasks (dljax.train.tasks.bert through dljax.data.mlm), not by the loaders here
+TEXT_DATASETS = ('shakespeare_bpe_lines', 'shakespeare_plays')
 SEQUENCE_DATASETS = {'cmudict_g2p': (cmudict_g2p.CmudictG2p, 'no_stress'),
                      'cmudict_g2p_stress': (cmudict_g2p.CmudictG2p, 'stress'),
                      **{f'seq_{name}': None for name in synthetic.TASKS},  # None: made in memory
@@ -66,7 +68,8 @@ TFDS_NAMES = {'fashion_mnist': ('fashion_mnist', 'image', 'label')}
 def check_name(name: str, source: str = 'local') -> None:
   if source not in ('local', 'tfds'):
     raise DataError(f"data.source={source!r} is unknown; use 'local' or 'tfds'.")
-  known = ({**DATASETS, **TOKEN_DATASETS, **WORD_DATASETS, **SEQUENCE_DATASETS}
+  known = ({**DATASETS, **TOKEN_DATASETS, **WORD_DATASETS, **SEQUENCE_DATASETS,
+            **dict.fromkeys(TEXT_DATASETS)}
            if source == 'local' else TFDS_NAMES)
   if name not in known:
     raise DataError(f'data.name={name!r} is unknown for source {source!r}; known: {sorted(known)}.')

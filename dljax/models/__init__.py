@@ -2,9 +2,10 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (cnn, convnext, densenet, embeddings, inception, lenet, linear, mae, mlp,
-                          ntm, resnet, rnn, seq2seq, swin, transformer, unet, universal_transformer,
-                          vgg, vit, xor)
+from dljax.models import (bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
+                          mlp, ntm, resnet, rnn, seq2seq, swin,
+                          transformer, unet, universal_transformer, vgg,
+                          vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -36,6 +37,8 @@ MODELS = {
     'ntm': ntm.NTM,
     'rnn_tagger': ntm.RecurrentTagger,
     'universal_transformer': universal_transformer.UniversalTransformer,
+    'bert': bert.BertPretrain,
+    'bert_classifier': bert.BertClassifier,
 }
 
 

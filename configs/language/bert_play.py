@@ -1,0 +1,46 @@
+r"""Which play is a line from? A BERT classifier fine-tuned from bert_pretrain, or from scratch.
+
+  scratch:     python -m experiments.train --config=configs/language/bert_play.py:cpu --workdir=runs/bert_play
+  pretrained:  ... --workdir=runs/bert_play_ft --config.init_from.workdir=runs/bert_pretrain
+  label budget: --config.data.train_limit=100 (1000, 0 = all training lines)
+
+(the study of both against the label budget: python -m experiments.bert_study --workdir=runs/bert_study).
+Data: every line of Hamlet, Macbeth, King Lear, Othello, Romeo and Juliet (5 classes, speaker
+names and stage directions included), BPE-tokenised as in bert_pretrain, [CLS] line [SEP];
+a seeded permutation, the last 20 % the test set. These plays lie in the (unlabelled) pretraining
+text. init_from.keys='encoder' copies the embeddings, blocks and pooler; the head starts at random.
+Chance: the share of the largest play's lines.
+MEASURED: not yet measured.
+"""
+import ml_collections
+
+from configs import common
+from configs.language import bert_pretrain
+
+PLAYS = ('hamlet_gut', 'macbeth_gut', 'lear_gut', 'othello_gut', 'romeo_and_juliet_gut')
+
+
+def get_config(preset: str = 'cpu'):
+  config = common.base(preset, name='bert_play', task='bert_play')
+  pre = bert_pretrain.get_config(preset)
+  config.data.name = 'shakespeare_plays'
+  config.data.plays = PLAYS
+  config.data.num_merges = pre.data.num_merges
+  config.data.max_len = {'smoke': 16, 'cpu': 32, 'full': 64}[preset]
+  config.data.test_fraction = 0.2
+  config.data.split_seed = 0
+  config.model.name = 'bert_classifier'
+  for key in ('vocab_size', 'd_model', 'num_heads', 'num_layers', 'max_len', 'dropout'):
+    config.model[key] = pre.model[key]     # the encoder of bert_pretrain (max_len: its table)
+  config.model.num_classes = len(PLAYS)
+  config.init_from = ml_collections.ConfigDict(dict(workdir='', keys='encoder', trainable=''))
+  common.adam_warmup_cosine(config, preset, lr=3e-4, warmup_steps=20)
+  config.optim.name = 'adamw'
+  config.optim.weight_decay = 0.01
+  common.preset(config, preset,
+                smoke=dict(steps=3, batch_size=4, eval_batch_size=64, train_limit=100),
+                cpu=dict(steps=150, batch_size=32, eval_batch_size=500, train_limit=0,
+                         eval_every=150, log_every=15),
+                full=dict(steps=3000, batch_size=64, eval_batch_size=1000, train_limit=0,
+                          eval_every=500))
+  return config

@@ -1,0 +1,158 @@
+"""BERT: pretraining (masked LM + next-sentence prediction) and fine-tuning on Shakespeare lines.
+
+bert_pretrain: batches of NSP pairs of training lines (dljax.data.mlm.nsp_batch, a function of
+(seed, step)); the masking is drawn inside train_step from the step's rng (dljax.data.mlm.mask_tokens).
+  loss = mean over chosen positions of -log p(x_t | masked input) + mean over pairs of NSP CE
+Evaluation: a fixed set of data.eval_pairs validation pairs, masked once with key(seed).
+Reported: test/mlm_loss (nats per masked token), test/mlm_accuracy, test/nsp_accuracy, test/loss
+(their sum of losses).
+
+bert_play: which of data.plays a line comes from (Classification with its own data): every line of
+the plays, a seeded permutation; the last data.test_fraction of it is the test set, the first
+data.train_limit lines (0 = all the others) the labelled training set. init_from.keys='encoder'
+starts the classifier from a bert_pretrain run.
+"""
+import sys
+
+import grain
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from dljax import models, optim
+from dljax.data import mlm
+from dljax.errors import ConfigError
+from dljax.train.state import ModelState, TrainState
+from dljax.train.tasks.base import Task
+from dljax.train.tasks.classification import Classification
+
+
+def _check_vocab(config, tok):
+  if config.model.vocab_size != tok.vocab_size:
+    raise ConfigError(f'model.vocab_size={config.model.vocab_size} does not match the BPE '
+                      f'vocabulary with data.num_merges={config.data.num_merges} '
+                      f'({tok.vocab_size} ids with the 4 specials); set '
+                      f'--config.model.vocab_size={tok.vocab_size}.')
+  if config.model.max_len < config.data.max_len:
+    raise ConfigError(f'data.max_len={config.data.max_len} > model.max_len='
+                      f'{config.model.max_len}; set them equal.')
+
+
+class BertPretrain(Task):
+  best_metric = 'test/loss'
+  best_mode = 'min'
+
+  @classmethod
+  def load_data(cls, config) -> dict:
+    lines, tok = mlm.shakespeare_lines(config.data.num_merges, config.data.get('train_limit', 0))
+    _check_vocab(config, tok)
+    train = lines['train']
+    test = mlm.nsp_batch(lines['validation'], config.data.eval_pairs, config.data.max_len,
+                         seed=config.seed, step=0)
+    inputs, chosen = mlm.mask_tokens(jax.random.PRNGKey(config.seed), jnp.asarray(test['tokens']),
+                                     tok.vocab_size, config.get('mask_rate', 0.15))
+    test.update(inputs=np.asarray(inputs), chosen=np.asarray(chosen))
+    return {'train': train, 'test': test, 'tokenizer': tok}
+
+  @classmethod
+  def num_train(cls, data):
+    return len(data['train'])
+
+  @classmethod
+  def train_batches(cls, config, data, process_index, process_count):
+    return iter(grain.MapDataset.range(sys.maxsize).map(mlm.NSPBatches(
+        data['train'], config.data.batch_size, config.data.max_len, config.seed, process_index,
+        process_count)).to_iter_dataset())
+
+  def __init__(self, config, total_steps):
+    super().__init__(config, total_steps)
+    self.model = models.build(config.model)
+    self.mask_rate = config.get('mask_rate', 0.15)
+
+  def init(self, rng, batch):
+    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
+    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['tokens'],
+                                batch['segments'], train=False)
+    tx = optim.get_optimizer(self.config.optim, self.total_steps)
+    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+
+  def losses(self, mlm_BxTxV, nsp_Bx2, batch, chosen_BxT):
+    """(per-position MLM NLL weighted by the chosen mask, per-pair NSP CE)."""
+    nll_BxT = optax.softmax_cross_entropy_with_integer_labels(mlm_BxTxV, batch['tokens'])
+    return nll_BxT * chosen_BxT, optax.softmax_cross_entropy_with_integer_labels(nsp_Bx2,
+                                                                                 batch['nsp'])
+
+  def train_step(self, state, batch, rng):
+    net = state.nets['model']
+    k_mask, k_dropout = jax.random.split(rng)
+    inputs, chosen = mlm.mask_tokens(k_mask, batch['tokens'], self.model.vocab_size, self.mask_rate)
+    chosen = chosen.astype(jnp.float32)
+
+    def objective(params):
+      mlm_logits, nsp_logits = self.model.apply({**net.variables(), 'params': params}, inputs,
+                                                batch['segments'], train=True,
+                                                rngs={'dropout': k_dropout})
+      mlm_nll, nsp_ce = self.losses(mlm_logits, nsp_logits, batch, chosen)
+      mlm_loss = mlm_nll.sum() / jnp.maximum(chosen.sum(), 1.0)
+      return mlm_loss + nsp_ce.mean(), (mlm_loss, nsp_ce.mean(), mlm_logits, nsp_logits)
+
+    (loss, (mlm_loss, nsp_loss, mlm_logits, nsp_logits)), grads = jax.value_and_grad(
+        objective, has_aux=True)(net.params)
+    net = net.apply_gradients(grads, net.model_state)
+    hit = (mlm_logits.argmax(-1) == batch['tokens']) * chosen
+    metrics = {'train/loss': loss, 'train/mlm_loss': mlm_loss, 'train/nsp_loss': nsp_loss,
+               'train/mlm_accuracy': hit.sum() / jnp.maximum(chosen.sum(), 1.0),
+               'train/nsp_accuracy': (nsp_logits.argmax(-1) == batch['nsp']).mean(),
+               'train/grad_norm': optax.tree.norm(grads)}
+    return state.replace(nets={'model': net}), metrics
+
+  def eval_step(self, state, batch):
+    mlm_logits, nsp_logits = self.model.apply(state.nets['model'].variables(), batch['inputs'],
+                                              batch['segments'], train=False)
+    real = batch['mask'].astype(jnp.float32)
+    chosen = batch['chosen'].astype(jnp.float32) * real[:, None]
+    mlm_nll, nsp_ce = self.losses(mlm_logits, nsp_logits, batch, chosen)
+    return {'mlm_nll': mlm_nll.sum(), 'masked': chosen.sum(),
+            'mlm_correct': jnp.sum((mlm_logits.argmax(-1) == batch['tokens']) * chosen),
+            'nsp_ce': jnp.sum(nsp_ce * real),
+            'nsp_correct': jnp.sum((nsp_logits.argmax(-1) == batch['nsp']) * real),
+            'count': real.sum()}
+
+  def summarize(self, sums):
+    mlm_loss = float(sums['mlm_nll'] / sums['masked'])
+    nsp_loss = float(sums['nsp_ce'] / sums['count'])
+    return {'test/loss': mlm_loss + nsp_loss, 'test/mlm_loss': mlm_loss,
+            'test/mlm_accuracy': float(sums['mlm_correct'] / sums['masked']),
+            'test/nsp_loss': nsp_loss,
+            'test/nsp_accuracy': float(sums['nsp_correct'] / sums['count'])}
+
+
+def play_split(config):
+  """{'train': {'x', 'y'}, 'test': {'x', 'y'}} of the bert_play task (module docstring)."""
+  lines, labels, tok = mlm.play_lines(tuple(config.data.plays), config.data.num_merges)
+  _check_vocab(config, tok)
+  if config.model.num_classes != len(config.data.plays):
+    raise ConfigError(f'model.num_classes={config.model.num_classes} != '
+                      f'{len(config.data.plays)} data.plays; set them equal.')
+  x = mlm.pack_single(lines, config.data.max_len)
+  order = np.random.default_rng(config.data.get('split_seed', 0)).permutation(len(labels))
+  n_test = int(round(len(labels) * config.data.test_fraction))
+  train_idx, test_idx = order[:-n_test], order[-n_test:]
+  limit = config.data.get('train_limit', 0)
+  if limit:
+    if limit > len(train_idx):
+      raise ConfigError(f'data.train_limit={limit} > the {len(train_idx)} training lines; use '
+                        '0 for all.')
+    train_idx = train_idx[:limit]
+  return {'train': {'x': x[train_idx], 'y': labels[train_idx]},
+          'test': {'x': x[test_idx], 'y': labels[test_idx]}}
+
+
+class PlayClassification(Classification):
+  """Which play a line comes from: Classification over play_split's data."""
+
+  @classmethod
+  def load_data(cls, config) -> dict:
+    return play_split(config)
+
