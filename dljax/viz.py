@@ -16,6 +16,15 @@ def _save(fig, workdir, name):
   return path
 
 
+def _write(fig, path):
+  """Writes `fig` to the file `path` (a .png), creating its folder."""
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  fig.savefig(path, dpi=110, bbox_inches='tight')
+  plt.close(fig)
+  return path
+
+
 def curves(rows: list, workdir: str, name: str = 'curves.png'):
   """Every logged metric against the step, train and test side by side per metric name."""
   keys = sorted({k for r in rows for k, v in r.items() if k != 'step' and isinstance(v, (int, float))})
@@ -155,8 +164,7 @@ def loglog_panels(panels: dict, path: str, ylabel: str, title: str = None) -> st
     ax.legend(fontsize=8)
   if title:
     fig.suptitle(title)
-  fig.tight_layout()
-  os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+  return _write(fig, path)
 
 
 def line_panels(panels: list, path: str, title: str = None) -> str:
@@ -190,6 +198,7 @@ def line_panels(panels: list, path: str, title: str = None) -> str:
               va='top')
   if title:
     fig.suptitle(title)
+  return _write(fig, path)
 
 
 def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str = None,
@@ -210,7 +219,7 @@ def scatter_series(series: dict, xlabel: str, ylabel: str, path: str, title: str
   ax.legend(fontsize=7)
   if title:
     ax.set_title(title, fontsize=9)
-  fig.tight_layout()
+  return _write(fig, path)
 
 
 def word_maps(maps: dict, path: str, title: str = None) -> str:
@@ -231,6 +240,7 @@ def word_maps(maps: dict, path: str, title: str = None) -> str:
     ax.axis('off')
   if title:
     fig.suptitle(title)
+  return _write(fig, path)
 
 
 def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, title: str = None):
@@ -251,8 +261,4 @@ def image_rows(rows: dict, path: str, cmaps: dict = None, vranges: dict = None, 
     axes[r, 0].set_title(label, fontsize=8, loc='left')
   if title:
     fig.suptitle(title, fontsize=9)
-  fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  fig.savefig(path, dpi=110, bbox_inches='tight')
-  plt.close(fig)
-  return path
+  return _write(fig, path)

@@ -47,6 +47,8 @@ WORD_DATASETS = {'shakespeare_words': 'shakespeare_char'}  # word view -> its to
 SEQUENCE_DATASETS = {'cmudict_g2p': (cmudict_g2p.CmudictG2p, 'no_stress'),
                      'cmudict_g2p_stress': (cmudict_g2p.CmudictG2p, 'stress'),
                      **{f'seq_{name}': None for name in synthetic.TASKS}}  # None: made in memory
+# Streams drawn on the fly by their task (no stored split): name -> the module that draws them.
+GENERATED_DATASETS = {'icl': 'dljax.data.icl'}
 SYNTHETIC_SIZES = {'train': 10000, 'validation': 1000, 'test': 1000}
 _SPLIT_INDEX = {'train': 0, 'validation': 1, 'test': 2}
 # The stock tfds datasets that `data.source='tfds'` may use instead (needs internet on first use).
@@ -56,7 +58,7 @@ TFDS_NAMES = {'fashion_mnist': ('fashion_mnist', 'image', 'label')}
 def check_name(name: str, source: str = 'local') -> None:
   if source not in ('local', 'tfds'):
     raise DataError(f"data.source={source!r} is unknown; use 'local' or 'tfds'.")
-  known = ({**DATASETS, **TOKEN_DATASETS, **WORD_DATASETS, **SEQUENCE_DATASETS}
+  known = ({**DATASETS, **TOKEN_DATASETS, **WORD_DATASETS, **SEQUENCE_DATASETS, **GENERATED_DATASETS}
            if source == 'local' else TFDS_NAMES)
   if name not in known:
     raise DataError(f'data.name={name!r} is unknown for source {source!r}; known: {sorted(known)}.')
