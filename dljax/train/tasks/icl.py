@@ -112,14 +112,16 @@ class InContext(LanguageModel):
     return out
 
   def shot_curves(self, state, data) -> dict:
-    """{family: (model accuracy, Bayes-optimal accuracy)} for k = 0..num_pairs-1 (host arrays)."""
+    """{family: (k, model accuracy, Bayes-optimal accuracy)} for k = 0..num_pairs-1 (host arrays)."""
     test = data['test']
     apply = jax.jit(lambda v, x: self.model.apply(v, x, train=False).argmax(-1))
     size = self.config.data.eval_batch_size
     pred = np.concatenate([np.asarray(apply(state.nets['model'].variables(), test['x'][i:i + size]))
                            for i in range(0, len(test['x']), size)])
     correct_BxN = (pred == test['y'])[:, 1::2]
-    return {name: (correct_BxN[data['family'] == f].mean(0), data['bayes'][data['family'] == f].mean(0))
+    ks = np.arange(correct_BxN.shape[1])
+    return {name: (ks, correct_BxN[data['family'] == f].mean(0),
+                   data['bayes'][data['family'] == f].mean(0))
             for f, name in enumerate(icl.FAMILIES) if np.any(data['family'] == f)}
 
   def plots(self, state, workdir, data):
@@ -128,11 +130,11 @@ class InContext(LanguageModel):
 
 
 def shot_plot(curves: dict, num_symbols: int, path: str, title: str = None) -> str:
-  """One panel per family: accuracy vs number of in-context examples, Bayes ceiling and chance."""
+  """One panel per family {name: (k, model accuracy, Bayes accuracy)}: accuracy against the number
+  of in-context examples, with the Bayes-optimal ceiling and chance (the best without context)."""
   panels = []
-  for name, (model, bayes) in curves.items():
-    ks = np.arange(len(model))
+  for name, (ks, model, bayes) in curves.items():
     panels.append({'title': name, 'xlabel': 'examples in the prompt (k)', 'ylabel': 'accuracy',
                    'series': {'transformer': (ks, model), 'Bayes-optimal in context': (ks, bayes)},
-                   'hlines': {f'chance 1/{num_symbols} (best without context)': 1 / num_symbols}})
+                   'hlines': {f'chance 1/{num_symbols} = best without context': 1 / num_symbols}})
   return viz.line_panels(panels, path, title=title)
