@@ -59,6 +59,8 @@ SEQUENCE_DATASETS = {'cmudict_g2p': (cmudict_g2p.CmudictG2p, 'no_stress'),
                      'cmudict_g2p_stress': (cmudict_g2p.CmudictG2p, 'stress'),
                      **{f'seq_{name}': None for name in synthetic.TASKS},  # None: made in memory
                      'text2text': None}  # T5-style mixture of tasks (dljax.data.text2text)
+# Streams drawn on the fly by their task (no stored split): name -> the module that draws them.
+GENERATED_DATASETS = {'icl': 'dljax.data.icl'}
 SYNTHETIC_SIZES = {'train': 10000, 'validation': 1000, 'test': 1000}
 _SPLIT_INDEX = {'train': 0, 'validation': 1, 'test': 2}
 # The stock tfds datasets that `data.source='tfds'` may use instead (needs internet on first use).
@@ -69,7 +71,7 @@ def check_name(name: str, source: str = 'local') -> None:
   if source not in ('local', 'tfds'):
     raise DataError(f"data.source={source!r} is unknown; use 'local' or 'tfds'.")
   known = ({**DATASETS, **TOKEN_DATASETS, **WORD_DATASETS, **SEQUENCE_DATASETS,
-            **dict.fromkeys(TEXT_DATASETS)}
+            **dict.fromkeys(TEXT_DATASETS), **GENERATED_DATASETS}
            if source == 'local' else TFDS_NAMES)
   if name not in known:
     raise DataError(f'data.name={name!r} is unknown for source {source!r}; known: {sorted(known)}.')

@@ -4,6 +4,7 @@ from dljax.train.tasks.classification import Classification
 from dljax.train.tasks.dense import Denoise, Segment
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.gan import GAN
+from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
@@ -16,6 +17,7 @@ TASKS = {
     'denoise': Denoise,
     'gan': GAN,
     'glove': GloVe,
+    'icl': InContext,
     'lm': LanguageModel,
     'mae': MAEPretrain,
     'segment': Segment,
