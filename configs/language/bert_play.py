@@ -8,7 +8,7 @@ r"""Which play is a line from? A BERT classifier fine-tuned from bert_pretrain, 
 Data: every line of Hamlet, Macbeth, King Lear, Othello, Romeo and Juliet (5 classes, speaker
 names and stage directions included), BPE-tokenised as in bert_pretrain, [CLS] line [SEP];
 a seeded permutation, the last 20 % the test set. These plays lie in the (unlabelled) pretraining
-text. init_from.keys='encoder' copies the embeddings, blocks and pooler; the head starts at random.
+text. init_from.params='^model/params/encoder/' copies the embeddings, blocks and pooler; the head starts at random.
 Chance: the share of the largest play's lines.
 MEASURED: not yet measured.
 """
@@ -33,7 +33,8 @@ def get_config(preset: str = 'cpu'):
   for key in ('vocab_size', 'd_model', 'num_heads', 'num_layers', 'max_len', 'dropout'):
     config.model[key] = pre.model[key]     # the encoder of bert_pretrain (max_len: its table)
   config.model.num_classes = len(PLAYS)
-  config.init_from = ml_collections.ConfigDict(dict(workdir='', keys='encoder', trainable=''))
+  config.init_from = ml_collections.ConfigDict(dict(workdir='', params='^model/params/encoder/'))
+  config.optim.trainable = ''
   common.adam_warmup_cosine(config, preset, lr=3e-4, warmup_steps=20)
   config.optim.name = 'adamw'
   config.optim.weight_decay = 0.01

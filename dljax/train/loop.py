@@ -122,7 +122,7 @@ class Run:
     self.total_steps = total_steps(config, task_cls.num_train(self.data))
     config_check.validate_optimizers(config, self.total_steps)
     self.task = task_cls(config, self.total_steps)
-    self.task.prepare(self.data['train'])
+    self.task.prepare(self.data.get('train'))
     self.mesh = mesh_lib.make_mesh()
     self.repl = mesh_lib.replicated(self.mesh)
     self.policy = config.train.get('nonfinite', 'halt')

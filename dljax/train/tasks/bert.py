@@ -9,7 +9,7 @@ Reported: test/mlm_loss (nats per masked token), test/mlm_accuracy, test/nsp_acc
 
 bert_play: which of data.plays a line comes from (Classification with its own data): every line of
 the plays, a seeded permutation; the last data.test_fraction of it is the test set, the first
-data.train_limit lines (0 = all the others) the labelled training set. init_from.keys='encoder'
+data.train_limit lines (0 = all the others) the labelled training set. init_from.params='^model/params/encoder/'
 starts the classifier from a bert_pretrain run.
 """
 import sys
