@@ -11,8 +11,11 @@ layer (dljax.models.dropout), for each p in --rates and each form:
 plus one run without dropout (p = 0, where both forms are the identity). Adam at a constant 1e-3,
 --steps steps at batch 128, the same seed. Outputs: <workdir>/dropout_sweep.png (test accuracy and
 test loss against p, one line per form) and <workdir>/dropout_study.json.
-MEASURED: not yet measured at the default (cpu) settings: queued as bnstudies_dropout
-(/work/queue/done/bnstudies_dropout.log, outputs in /work/runs/bnstudies_dropout).
+MEASURED (default settings, seed 0, 2-core Xeon via the measurement queue, 132 s for 9 runs;
+docs/dropout_study.json, docs/plots/dropout_sweep.png): test accuracy without dropout 88.16 %;
+inverted 87.61 / 86.93 / 85.13 / 45.23 % and classic (x(1-p) at test) 87.83 / 87.34 / 85.88 /
+66.52 % at p = 0.2 / 0.4 / 0.6 / 0.8. At this budget dropout does not help the MLP, and p = 0.8
+cripples it.
 """
 import os
 import time

@@ -11,8 +11,10 @@ Left: the std of every Dense output a_l on 1,000 test images, at initialisation 
 0.9, lr 0.01, batch 128 (a run whose loss becomes non-finite stops there; the JSON says when).
 That identical weights never break symmetry is shown by experiments/vanishing_gradients.py and
 tested in tests/test_gradients.py. Outputs: <workdir>/init_study.png, <workdir>/init_study.json.
-MEASURED: not yet measured at the default (cpu) settings: queued as bnstudies_init
-(/work/queue/done/bnstudies_init.log, outputs in /work/runs/bnstudies_init).
+MEASURED (default settings, seed 0, 2-core Xeon via the measurement queue, 36 s; docs/init_study.json,
+docs/plots/init_study.png): std of each layer's output at init - He 0.62-0.79 (test accuracy
+86.47 %), too small shrinks ~100x per layer to 3.3e-14 (stays at 10.0 %), too large grows ~12x per
+layer to 3.3e7 (non-finite loss at step 2).
 """
 import os
 import time

@@ -12,7 +12,9 @@ cpu preset: width 64, depth 4, 4 heads, MLP 128, a convolutional stem (two strid
 then 1x1 to the width; Xiao et al. 2021), AdamW 1e-3 (weight decay 0.05, grad clip 1), 300 warm-up
 steps + cosine, batch 128, 10 epochs = 4688 steps, augmentation: horizontal flips and shifts of up
 to 2 px (dljax.data.augment).
-MEASURED (cpu preset, 144,778 params): not yet measured (queued after the result below).
+MEASURED (cpu preset, 144,778 params, seed 0, measurement queue on the shared 2-core Xeon): test
+accuracy 87.97 %, test loss 0.328; 850 s of training (14.2 min). The time target is met, the
+accuracy target (>= 89 %) is still MISSED.
 Previous cpu preset (linear patch embedding, 138,954 params, no augmentation, 12 epochs = 5625
 steps), seed 0; 2-core Intel Xeon, jax 0.10.2 CPU, measurement queue on a machine
 loaded by other jobs, load average 13-16): test accuracy 87.61 %, test loss 0.357 (last-20-batch
