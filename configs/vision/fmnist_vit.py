@@ -9,13 +9,15 @@ Options: --config.model.pos_embedding=learned|sincos2d|none, --config.model.stem
 Reference: 93.0 % test accuracy for a small ViT on Fashion-MNIST with longer training
 (REFERENCES.md §1/§8). Issue target (cpu preset): >= 89 % in <= 20 min on a 2-core CPU.
 cpu preset: width 64, depth 4, 4 heads, MLP 128, a convolutional stem (two stride-2 conv3x3 + ReLU,
-then 1x1 to the width; Xiao et al. 2021), AdamW 1e-3 (weight decay 0.05, grad clip 1), 300 warm-up
-steps + cosine, batch 128, 10 epochs = 4688 steps, augmentation: horizontal flips and shifts of up
-to 2 px (dljax.data.augment).
-MEASURED (cpu preset, 144,778 params, seed 0, measurement queue on the shared 2-core Xeon): test
-accuracy 87.97 %, test loss 0.328; 850 s of training (14.2 min). The time target is met, the
-accuracy target (>= 89 %) is still MISSED.
-Previous cpu preset (linear patch embedding, 138,954 params, no augmentation, 12 epochs = 5625
+then 1x1 to the width; Xiao et al. 2021), AdamW 2e-3 (weight decay 0.05, grad clip 1), 300 warm-up
+steps + cosine, batch 128, 12 epochs = 5625 steps, augmentation: horizontal flips and shifts of up
+to 1 px (dljax.data.augment).
+MEASURED: this preset not yet (queued); see the README table.
+Previous cpu preset (the same with AdamW 1e-3, shifts up to 2 px, 10 epochs = 4688 steps; 144,778
+params, seed 0, measurement queue on the shared 2-core Xeon): test accuracy 87.97 %, test loss
+0.328; 850 s of training (14.2 min). It underfit: train accuracy on the augmented batches was
+about 88 %, like the test accuracy (86.6 / 87.8 % at steps 3000 / 4000).
+Older cpu preset (linear patch embedding, 138,954 params, no augmentation, 12 epochs = 5625
 steps), seed 0; 2-core Intel Xeon, jax 0.10.2 CPU, measurement queue on a machine
 loaded by other jobs, load average 13-16): test accuracy 87.61 %, test loss 0.357 (last-20-batch
 train accuracy 92.5 %); 1267 s of training, 1277 s queue wall time (21.3 min). Both issue targets
@@ -46,14 +48,14 @@ def get_config(preset: str = 'cpu'):
   config.model.dropout = 0.0
   for key, value in MODEL[preset].items():
     config.model[key] = value
-  common.adam_warmup_cosine(config, preset, lr=1e-3, warmup_steps=300)
+  common.adam_warmup_cosine(config, preset, lr=2e-3 if preset == 'cpu' else 1e-3, warmup_steps=300)
   config.optim.name = 'adamw'
   config.optim.weight_decay = 0.05
   config.optim.grad_clip_norm = 1.0
-  if preset != 'smoke':   # flips are valid for clothes; small shifts
-    config.augment = dict(flip=True, shift=2)
+  if preset != 'smoke':   # flips are valid for clothes; small shifts (1 px on cpu: it underfit)
+    config.augment = dict(flip=True, shift=1 if preset == 'cpu' else 2)
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,
-                cpu=dict(epochs=10, batch_size=128, eval_every=1000),
+                cpu=dict(epochs=12, batch_size=128, eval_every=1000),
                 full=dict(epochs=100, batch_size=128, eval_every=5000))
   return config

@@ -136,9 +136,12 @@ class Swin(nn.Module):
   window: int = 7
   mlp_ratio: int = 4
   num_outputs: int = 10
+  stem: str = 'linear'   # 'linear': the paper's p x p patch embedding; 'conv': a small conv stem
 
   def __post_init__(self):
     super().__post_init__()
+    if self.stem not in ('linear', 'conv'):
+      raise ConfigError(f"model.stem={self.stem!r} is unknown; use 'linear' or 'conv'.")
     if len(self.depths) != len(self.heads):
       raise ConfigError(f'model.depths={self.depths} and model.heads={self.heads} must have the same '
                         'length (one head count per stage).')
@@ -159,9 +162,16 @@ class Swin(nn.Module):
         raise ValueError(f'image {height}x{width} with model.patch={self.patch} gives a {g[0]}x{g[1]} '
                          f'map at stage {i + 1}, which model.window={self.window} does not tile (or '
                          'an odd map before a merge); choose patch/window/depths that divide it.')
-    # patch partition + linear embedding: a p x p stride-p convolution is a linear map of each patch
-    x = nn.Conv(self.embed_dim, (self.patch, self.patch), strides=self.patch, padding='VALID',
-                name='patch_embed')(x_BxHxWxC)
+    if self.stem == 'linear':
+      # patch partition + linear embedding: a p x p stride-p convolution is a linear map of each patch
+      x = nn.Conv(self.embed_dim, (self.patch, self.patch), strides=self.patch, padding='VALID',
+                  name='patch_embed')(x_BxHxWxC)
+    else:
+      # convolutional stem (Xiao et al. 2021, as fmnist_vit's): conv3x3 + ReLU at full resolution,
+      # then a p x p stride-p conv to embed_dim; the same token grid as the linear embedding
+      h = nn.relu(nn.Conv(self.embed_dim // 2, (3, 3), padding=1, name='stem_conv')(x_BxHxWxC))
+      x = nn.Conv(self.embed_dim, (self.patch, self.patch), strides=self.patch, padding='VALID',
+                  name='patch_embed')(h)
     x = nn.LayerNorm(name='embed_norm')(x)
     for i, (depth, heads) in enumerate(zip(self.depths, self.heads)):
       if i > 0:

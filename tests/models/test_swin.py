@@ -65,12 +65,15 @@ def _block_params(c, heads, m, mlp_ratio=4):
           + (c * mlp_ratio * c + mlp_ratio * c) + (mlp_ratio * c * c + c))
 
 
-@pytest.mark.parametrize('preset,count', [('cpu', 136_854), ('full', 2_977_444)])
+@pytest.mark.parametrize('preset,count', [('cpu', 138_934), ('full', 2_977_444)])
 def test_golden_parameter_count(preset, count):
   config = load_config('configs/vision/fmnist_swin.py', preset)
   model = models.build(config.model)
   c, p, depths, heads = config.model.embed_dim, config.model.patch, config.model.depths, config.model.heads
-  expected = (p * p * c + c) + 2 * c  # patch embedding + its LayerNorm
+  if config.model.get('stem', 'linear') == 'conv':  # conv3x3 1 -> C/2, then p x p conv C/2 -> C
+    expected = (9 * (c // 2) + c // 2) + (p * p * (c // 2) * c + c) + 2 * c
+  else:
+    expected = (p * p * c + c) + 2 * c  # patch embedding + its LayerNorm
   for i, (depth, h) in enumerate(zip(depths, heads)):
     width = c * 2 ** i
     if i > 0:
@@ -112,6 +115,10 @@ def test_swin_forward_and_bad_configs():
     swin.Swin(depths=(2, 2), heads=(2,))
   with pytest.raises(ConfigError, match='not divisible'):
     swin.Swin(embed_dim=10, heads=(3, 6))
+  with pytest.raises(ConfigError, match='stem'):
+    swin.Swin(stem='resnet')
+  conv_stem = swin.Swin(patch=2, embed_dim=8, depths=(2, 1), heads=(2, 2), window=4, stem='conv')
+  assert conv_stem.apply(conv_stem.init(jax.random.PRNGKey(0), x), x).shape == (2, 10)
   with pytest.raises(ValueError, match='does not tile'):
     swin.Swin(patch=2, embed_dim=8, depths=(2,), heads=(2,), window=4).init(
         jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))
