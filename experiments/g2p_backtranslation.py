@@ -109,7 +109,7 @@ def main(argv):
   labels = {'baseline': 'G2P on A', 'augmented': 'A + back-transl. B', 'reference': 'A + real B'}
   path = viz.grouped_bars(
       {f'test {m.upper()}': {labels[n]: results[n][f'test/{m}'] for n in G2P_RUNS}
-       for m in ('wer', 'per')}, os.path.join(root, 'g2p_backtranslation.png'),
+       for m in ('wer', 'per')}, os.path.join(root, 'g2p_backtranslation.png'), ylabel='error rate',
       title=f'G2P back-translation ({STUDY[preset]["words"]} words, P2G spells '
             f'{100 * synthetic["exact"]:.0f} % of B exactly)')
   print({n: results[n] for n in ('p2g',) + G2P_RUNS}, 'p2g exact on B', synthetic['exact'])

@@ -11,7 +11,10 @@ match over all tasks) and test/per (character edit rate), test/exact_<task> for 
 Reference: none published for this mixture; the single-task rows of the README (seq_reverse,
 cmudict_transformer) are the comparison (note g2p here is scored on characters of the phone text
 and on short words only).
-MEASURED: not yet measured.
+MEASURED (cpu preset, 2500 steps, seed 0; 307 s on a 2-core Xeon shared with another job): exact
+match reverse 100.0 %, sort 100.0 %, date 95.2 %, g2p 25.6 % (test/wer over all tasks 19.8 %, per
+6.6 %): the three rule-based tasks are learned by one model side by side; g2p, which needs the
+whole dictionary's regularities, is far from the single-task cmudict_transformer (60.9 % exact).
 """
 from configs import common
 
