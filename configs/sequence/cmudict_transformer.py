@@ -9,7 +9,11 @@ penalty alpha 0.6) on the test words; test/wer (a word is wrong if any phone is)
 Reference (REFERENCES.md §3): a 3x256 Transformer reaches WER 30.2 on a random split of the latest
 dictionary without stress. Issue targets: cpu preset WER <= 40 %, PER <= 12 % with beam search; full
 preset WER <= 31 %.
-MEASURED: not yet measured.
+MEASURED (cpu preset: d=128, 4 heads, 2+2 layers, 5 epochs = 4432 steps at batch 128, seed 0;
+2-core Xeon shared with a second job for most of the run, so the wall time is an upper bound):
+beam 5 test WER 39.18 %, PER 9.93 %; greedy WER 39.89 %, PER 10.19 % (both issue targets met, beam
+no worse than greedy); 3123 s of training and evaluation (three full-test-set beam evaluations).
+At step 2000: WER 45.0 %, PER 11.6 %. Cross-attention maps: docs/plots/cmudict_transformer_attention.png.
 """
 from configs import common
 
