@@ -4,6 +4,7 @@ import os
 import matplotlib
 
 matplotlib.use('Agg')
+import matplotlib.ticker  # pylint: disable=g-import-not-at-top,wrong-import-position
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
 import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position
 
@@ -150,6 +151,9 @@ def loglog_panels(panels: dict, path: str, ylabel: str, title: str = None) -> st
       ax.plot(xs, ys, label=label, **style)
     ax.set_xscale('log')
     ax.set_yscale('log')
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # decades only: no overlaps
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter('%.2g'))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter('%.2g'))
     ax.set_xlabel(name)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3, which='both')

@@ -75,7 +75,9 @@ def main(argv):
   full = [r for r in runs if r['train_tokens'] is None]
   by_data = [r for r in runs if (r['d_model'], r['layers']) == SIZES[preset][-1]]
   fit_n = power_law_fit([r['N'] for r in full], [r['loss'] for r in full])
-  n_all = max(r['tokens_seen'] for r in runs)
+  from dljax import data as data_lib  # pylint: disable=g-import-not-at-top
+  full_config = make_config(preset, *SIZES[preset][-1], 0, _STEPS.value)
+  n_all = len(data_lib.load_tokens(full_config.data, 'train'))   # the whole training split
   fit_d = power_law_fit([r['train_tokens'] or n_all for r in by_data], [r['loss'] for r in by_data])
   best_per_compute = sorted(full, key=lambda r: r['compute'])
   out = {'runs': runs, 'fit_N': {'a': fit_n[0], 'alpha_N': fit_n[1]},
