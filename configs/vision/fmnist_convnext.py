@@ -12,9 +12,10 @@ config with the model overrides of rungs 0..k applied in turn, and the last rung
 Reference: ConvNeXt-T 82.1 % top-1 on ImageNet-1K (REFERENCES / catalog seed 001 §3); there is no
 published Fashion-MNIST ConvNeXt number. Issue target (cpu preset): >= 91.5 % test accuracy, <= ~15 min.
 cpu preset: 6 epochs = 2813 steps (AdamW 2e-3, weight decay 0.05, warm-up + cosine, batch 128).
-MEASURED: this preset not yet (queued). Previous cpu preset, 3 epochs = 1407 steps (301k params,
-seed 0, measurement queue on the shared 2-core Xeon): test accuracy 86.88 %, 1008 s; it underfit
-(train accuracy ~87 % at the end, 85.75 % test at step 1000), hence the longer schedule.
+MEASURED: this preset not yet (no machine time was left in the session that set it). Previous
+cpu preset, 3 epochs = 1407 steps (301k params, seed 0, measurement queue on the shared 2-core
+Xeon): test accuracy 86.88 %, 1008 s; it underfit (train accuracy ~87 % at the end, 85.75 % test
+at step 1000), hence the longer schedule.
 Depthwise conv: XLA's grouped conv (feature_group_count) is used; the explicit
 shifted-sums version (model.dw_impl='shift', same parameters, tested equal) was 1.7x slower per step.
 full preset: widths (96, 192, 384), depths (2, 6, 2), 4.77M params, drop path 0.1, 60 epochs; for a GPU/TPU; not yet
