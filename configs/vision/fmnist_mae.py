@@ -9,7 +9,9 @@ Then fine-tune / linear-probe the encoder on 10 % of the labels (configs/vision/
 or all three arms with python -m experiments.mae_study --workdir=runs/mae_study).
 Reference: MAE (He et al. 2022) on ImageNet; issue target: MAE + fine-tuning beats the same ViT from
 scratch by >= 2 points at 6,000 labels. Reconstruction plot: <workdir>/plots/mae_reconstruction.png.
-MEASURED: not yet measured.
+MEASURED (cpu preset, 8 epochs = 3750 steps, seed 0; 2-core Xeon, sharing the CPU with another job
+for most of the run): masked-patch test loss 0.0251 (0.0277 / 0.0257 at steps 2000 / 3000) in 708 s.
+Reconstructions: docs/plots/mae_reconstruction.png. Downstream: see fmnist_mae_finetune.py.
 """
 from configs import common
 from configs.vision import fmnist_vit

@@ -10,7 +10,10 @@ mean-pooled tokens, linear head.
 parameters both networks share (init_from.params: patch_embed, encoder) from the MAE run's newest
 checkpoint (dljax.train.init_from); optim.trainable='^head/' freezes all but the head.
 Issue target: fine-tuned beats scratch by >= 2 points.
-MEASURED: not yet measured.
+MEASURED (experiments/mae_study.py, cpu presets, seed 0; 2-core Xeon, the queue's priority job):
+after 1172 steps on the 6,000 labels, scratch 83.21 %, fine-tuned from the MAE 83.66 % (+0.45
+points: the >= 2-point target is MISSED), linear probe 71.41 %; ~330 s per arm. The MAE start
+shows early (83.2 vs 81.1 % at step 500) and the scratch run catches up by step 1000.
 """
 import ml_collections
 
