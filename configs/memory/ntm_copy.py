@@ -16,7 +16,10 @@ after ~100k-200k sequences and generalises to L = 30-50 (some errors at 120); th
 learns more slowly and fails beyond L = 20. Here L <= 8 and far fewer sequences (a 2-core CPU).
 Models: NTM with a 100-unit LSTM controller, N = 64 rows of width M = 20 (enough for L <= 32), one read and one write
 head (dljax.models.ntm); the LSTM baseline is one 256-unit layer with a per-step output layer.
-MEASURED: not yet measured (queued as memory_ntm_study: experiments/ntm_study.py runs both models).
+MEASURED (cpu preset, seed 0, experiments/ntm_study.py; 2-core Xeon shared with another job): bit
+errors per test sequence (L <= 8) NTM 0.027 (65 s), LSTM 0.053 (45 s); on the long test set (L up to
+16) NTM 40.5, LSTM 55.6 (at L = 16: 34.2 vs 58.7). The NTM's write head steps through consecutive
+memory slots and its read head replays them (docs/plots/ntm_weights.png).
 Calibration (400 steps each, nice'd on the shared, heavily loaded 2-core Xeon, jax 0.10.2): the NTM
 took 42 s of CPU time (user) for 400 steps + compile + evaluation, the LSTM 20 s, so the 3000-step
 cpu preset is ~2-4 min per model on a quiet machine. At step 400 (not yet converged) test bit errors
