@@ -7,10 +7,10 @@ BN-ReLU, global average pool, dense.
 
 Reference: 95.4 % test accuracy (DenseNet-BC, 768K params, standard crop+flip augmentation;
 fashion-mnist README row; REFERENCES.md §1).
-cpu preset: NOT YET MEASURED (estimated ~14.5 min from measured ms/step: 225 ms per train step at
-  batch 128 x 3,750 steps (8 epochs) + 4 evaluations of the 10k test images at 4.8 s; without the
-  stem pool a step takes ~5x longer; measured on a 2-core Intel Xeon (this machine's CPU, jax 0.10.2
-  CPU), 2026-11-25, quiet machine, niced).
+cpu preset: 102,298 params, 8 epochs = 3750 steps at batch 128.
+MEASURED (cpu preset, seed 0; 2-core Intel Xeon, jax 0.10.2 CPU, alone on the machine): test
+  accuracy 92.90 % (test loss 0.205; 89.41 / 91.93 / 92.73 % at steps 1000 / 2000 / 3000) in 930 s
+  of training (4.03 steps/s).
 full preset: DenseNet-BC-100's 16-layer blocks with k=12 at 28x28 (no stem pool): 768,730 params,
   the reference's 768K; for a GPU/TPU.
 """
