@@ -4,8 +4,9 @@ r"""MAE study: does masked-autoencoder pretraining help a ViT that sees only 10 
 
 1. pretrain configs/vision/fmnist_mae.py (all 60,000 training images, no labels) in <workdir>/pretrain;
 2. train configs/vision/fmnist_mae_finetune.py (the same ViT encoder, first 6,000 labelled images)
-   three ways: 'scratch' (random init), 'finetune' (encoder from the MAE, everything trains) and
-   'linear_probe' (encoder from the MAE, frozen; only the head trains), each in <workdir>/<arm>.
+   three ways: 'scratch' (random init), 'finetune' (encoder from the MAE, everything trains, with
+   MAE's layer-wise learning-rate decay 0.75) and 'linear_probe' (encoder from the MAE, frozen;
+   only the head trains), each in <workdir>/<arm>.
 Outputs (in <workdir> and --out): mae_study.png (test accuracy against the step, final accuracy per
 arm), mae_study.json ({arm: {test_accuracy, test_loss, wall_s}, 'pretrain': {...}}) and the
 pretraining's reconstructions as mae_reconstruction.png. Finished runs are not retrained.
@@ -20,6 +21,7 @@ from absl import app, flags
 from configs.vision import fmnist_mae, fmnist_mae_finetune
 
 ARMS = ('scratch', 'finetune', 'linear_probe')
+LAYER_DECAY = 0.75  # He et al. 2022's value for fine-tuning (ViT-L/H; BEiT uses 0.65-0.75)
 
 
 def arm_config(arm: str, preset: str, pretrain_workdir: str):
@@ -27,6 +29,8 @@ def arm_config(arm: str, preset: str, pretrain_workdir: str):
   config = fmnist_mae_finetune.get_config(preset)
   if arm != 'scratch':
     config.init_from.workdir = pretrain_workdir
+  if arm == 'finetune':  # MAE's fine-tuning recipe: block i of L learns at 0.75^(L + 1 - i) x lr
+    config.optim.layer_decay = LAYER_DECAY
   if arm == 'linear_probe':
     config.optim.trainable = '^head/'
   return config

@@ -2,6 +2,7 @@
 import difflib
 
 import jax
+import optax
 
 from dljax import data, models, optim
 from dljax.data import augment
@@ -56,6 +57,8 @@ def validate(config):
   augment.build(config.get('augment', None))  # unknown ops or bad amounts
   if config.optim.get('trainable', None):
     init_from.trainable_mask({}, config.optim.trainable)  # the regex compiles
+  if config.optim.get('layer_decay', None):
+    init_from.layer_decay(optax.identity(), config.optim.layer_decay)  # in (0, 1]
   if config.get('init_from', None) and config.init_from.get('workdir', ''):
     init_from.include_regex(config.init_from)
 

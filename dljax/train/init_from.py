@@ -13,9 +13,14 @@ Config (both optional):
       only parameters whose path inside the params tree ('Dense_1/kernel') matches are updated;
       the others get optax.set_to_zero() through optax.multi_transform and stay bit-identical.
       (Mutable collections such as BatchNorm statistics of frozen layers still update in train mode.)
+  optim.layer_decay = 0.75
+      layer-wise learning-rate decay (BEiT / MAE fine-tuning): the update of a parameter in
+      Transformer block i of L (a path containing 'block<i>/', i = 1..L) is scaled by
+      decay^(L + 1 - i); the embeddings (no block, not the head) by decay^(L + 1); the final norm
+      and the head keep the full rate. Pretrained lower layers thus move least.
 
 API: restore_subtree(state, workdir, include_regex) and trainable_mask(params, regex), plus
-freeze(tx, regex) which wraps an optimizer with the mask.
+freeze(tx, regex) which wraps an optimizer with the mask, and layer_decay(tx, decay).
 """
 import os
 import re
@@ -124,3 +129,42 @@ def freeze(tx: optax.GradientTransformation, regex: str) -> optax.GradientTransf
   labels = lambda params: jax.tree.map(lambda m: 'train' if m else 'frozen',
                                        trainable_mask(params, regex))
   return optax.multi_transform({'train': tx, 'frozen': optax.set_to_zero()}, labels)
+
+
+_BLOCK = re.compile(r'(?:^|/)block(\d+)/')
+_TOP = re.compile(r'(?:^|/)(head|ln_final|head_hidden)(?:/|$)')
+
+
+def layer_scales(params, decay: float):
+  """A pytree like `params` of floats decay^(L + 1 - layer): layer i for 'block<i>/' paths, L + 1
+  for the final norm and the head, 0 for everything else (patch/position embeddings, [class])."""
+  paths = [_path(p) for p, _ in jax.tree_util.tree_flatten_with_path(params)[0]]
+  blocks = [int(m.group(1)) for m in map(_BLOCK.search, paths) if m]
+  if not blocks:
+    raise ConfigError(f'optim.layer_decay={decay} needs Transformer blocks named block<i> in the '
+                      f'params; found paths like {", ".join(paths[:4])}. Unset optim.layer_decay.')
+  depth = max(blocks)
+
+  def scale(key_path, _):
+    path = _path(key_path)
+    block = _BLOCK.search(path)
+    layer = int(block.group(1)) if block else depth + 1 if _TOP.search(path) else 0
+    return float(decay) ** (depth + 1 - layer)  # eta_layer = eta * decay^(L + 1 - layer)
+  return jax.tree_util.tree_map_with_path(scale, params)
+
+
+def layer_decay(tx: optax.GradientTransformation, decay: float) -> optax.GradientTransformation:
+  """`tx` with its updates (the weight-decay term included, as BEiT/MAE scale the group's lr)
+  multiplied per parameter by `layer_scales(params, decay)`."""
+  if not 0.0 < decay <= 1.0:
+    raise ConfigError(f'optim.layer_decay={decay} must be in (0, 1]; 0.75 is MAE\'s fine-tuning value.')
+
+  def init_fn(params):
+    layer_scales(params, decay)  # fails here, before compilation, on a network without blocks
+    return tx.init(params)
+
+  def update_fn(updates, state, params=None):
+    updates, state = tx.update(updates, state, params)
+    scales = layer_scales(updates, decay)
+    return jax.tree.map(lambda u, c: u * c, updates, scales), state
+  return optax.GradientTransformation(init_fn, update_fn)

@@ -1,6 +1,7 @@
 """Fine-tuning mechanics: restoring part of a checkpoint, frozen parameters, the class filter."""
 import jax
 import numpy as np
+import optax
 import pytest
 from ml_collections import ConfigDict
 
@@ -108,3 +109,35 @@ def test_class_filter_in_load_split():
   assert np.bincount(test['y']).tolist() == [1000] * 5  # labels 0..4, every test image of 5..9
   cfg.test_limit = 100  # the limit counts the kept examples
   assert len(data.load_split(cfg, 'test')['y']) == 100
+
+
+def test_layer_decay_scales_by_depth():
+  """decay^(L + 1 - layer): embeddings L + 1 powers down, block i (L + 1 - i), head and final norm 1."""
+  params = {'patch_embed': {'embed': {'kernel': np.ones(2)}}, 'pos': {'embedding': np.ones(2)},
+            'encoder': {'block1': {'mlp': {'kernel': np.ones(2)}},
+                        'block2': {'mlp': {'kernel': np.ones(2)}},
+                        'ln_final': {'scale': np.ones(2)}},
+            'head': {'kernel': np.ones(2)}}
+  got = {p: float(v) for p, v in _flat(init_from.layer_scales(params, 0.5)).items()}
+  assert got == {'patch_embed/embed/kernel': 0.125, 'pos/embedding': 0.125,
+                 'encoder/block1/mlp/kernel': 0.25, 'encoder/block2/mlp/kernel': 0.5,
+                 'encoder/ln_final/scale': 1.0, 'head/kernel': 1.0}
+
+
+def test_layer_decay_scales_the_optimizer_updates():
+  params = {'encoder': {'block1': {'w': np.ones(3, np.float32)}}, 'head': {'w': np.ones(3, np.float32)}}
+  grads = jax.tree.map(lambda p: np.full_like(p, 2.0), params)
+  base = optax.sgd(0.1)
+  tx = init_from.layer_decay(base, 0.75)
+  updates, _ = tx.update(grads, tx.init(params), params)
+  plain, _ = base.update(grads, base.init(params), params)
+  np.testing.assert_allclose(updates['encoder']['block1']['w'], 0.75 * plain['encoder']['block1']['w'])
+  np.testing.assert_allclose(updates['head']['w'], plain['head']['w'])
+
+
+def test_layer_decay_refuses_bad_values_and_networks_without_blocks():
+  with pytest.raises(ConfigError, match='must be in'):
+    init_from.layer_decay(optax.sgd(0.1), 1.5)
+  task = _task(layer_decay=0.75)  # a CNN: no Transformer blocks to decay over
+  with pytest.raises(ConfigError, match='block<i>'):
+    task.init(jax.random.PRNGKey(0), BATCH)

@@ -3,7 +3,8 @@
 Optional, for images: config.augment (dljax.data.augment ops, applied in the train step from the
 step's key), data.normalize (per-channel statistics of the training split, kept in state.extra and
 applied in train and eval), eval.tta_views K (test/accuracy_tta: softmax averaged over the image
-and K - 1 augmented views), optim.trainable (a regex: only matching parameters are updated).
+and K - 1 augmented views), optim.trainable (a regex: only matching parameters are updated),
+optim.layer_decay (layer-wise learning-rate decay for fine-tuning Transformers, dljax.train.init_from).
 """
 import jax
 import jax.numpy as jnp
@@ -65,6 +66,8 @@ class Classification(Task):
     k_params, k_dropout, k_rest = jax.random.split(rng, 3)
     variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
     tx = optim.get_optimizer(self.config.optim, self.total_steps)
+    if self.config.optim.get('layer_decay', None):  # fine-tuning: lower layers move less
+      tx = init_from.layer_decay(tx, self.config.optim.layer_decay)
     if self.config.optim.get('trainable', None):  # fine-tuning: freeze the other parameters
       tx = init_from.freeze(tx, self.config.optim.trainable)
     extra = None
