@@ -2,7 +2,7 @@
 import numpy as np
 
 from dljax.models import transformer
-from experiments import decoding_study, gpt_scaling
+from experiments import decoding_study, gpt_scaling, ntm_ngram
 
 
 def test_power_law_fit_recovers_exponent():
@@ -23,3 +23,11 @@ def test_non_embedding_params_match_the_model():
 def test_repetition_counts_earlier_ngrams():
   assert decoding_study.repetition([1, 2, 3, 4, 5, 6]) == 0.0
   assert decoding_study.repetition([1, 2, 1, 2, 1, 2], n=2) == 3 / 5   # (1,2),(2,1) seen again
+
+
+def test_ntm_ngram_table_measures_the_gap_to_the_optimum():
+  final = {'test/bits_per_seq': 60.5, 'test/bayes_bits_per_seq': 56.5, 'test/bit_error_per_seq': 20.0}
+  rows = ntm_ngram.table({'ntm': {'final': final, 'wall_s': 10.0, 'curve': ([250], [60.5])}})
+  assert rows == {'ntm': {'bits_per_seq': 60.5, 'bayes_bits_per_seq': 56.5, 'gap_bits': 4.0,
+                          'bit_error_per_seq': 20.0, 'wall_s': 10.0}}
+  assert ntm_ngram.make_config('lstm', 'smoke').model.name == 'lstm'
