@@ -21,16 +21,20 @@ from dljax.models.transformer import Block
 PAD_ID = 0  # [PAD]; the data (dljax.data.mlm) fixes [PAD] [CLS] [SEP] [MASK] = 0 1 2 3
 
 
-class BertEncoder(nn.Module):
-  """Embeddings (token + segment + learned position, LN, dropout), post-norm blocks, pooler."""
+class BertSizes(nn.Module):
+  """The sizes every BERT module shares (the encoder's, and the heads' that wrap one)."""
   vocab_size: int
   d_model: int = 128
   num_heads: int = 4
   num_layers: int = 2
   mlp_ratio: int = 4
   max_len: int = 64
-  num_segments: int = 2
   dropout: float = 0.1
+
+
+class BertEncoder(BertSizes):
+  """Embeddings (token + segment + learned position, LN, dropout), post-norm blocks, pooler."""
+  num_segments: int = 2
 
   def setup(self):
     if self.d_model % self.num_heads:
@@ -69,18 +73,11 @@ class BertEncoder(nn.Module):
 
 def _encoder(m):
   return BertEncoder(m.vocab_size, m.d_model, m.num_heads, m.num_layers, m.mlp_ratio, m.max_len,
-                     dropout=m.dropout, name='encoder')
+                     m.dropout, name='encoder')
 
 
-class BertPretrain(nn.Module):
+class BertPretrain(BertSizes):
   """Encoder + MLM head (dense-GELU-LN, tied output + bias) + NSP head on the pooled [CLS]."""
-  vocab_size: int
-  d_model: int = 128
-  num_heads: int = 4
-  num_layers: int = 2
-  mlp_ratio: int = 4
-  max_len: int = 64
-  dropout: float = 0.1
 
   def setup(self):
     self.encoder = _encoder(self)
@@ -97,16 +94,9 @@ class BertPretrain(nn.Module):
     return mlm_BxTxV, self.nsp(pooled_BxD)
 
 
-class BertClassifier(nn.Module):
+class BertClassifier(BertSizes):
   """Encoder + a K-way softmax head on the pooled [CLS] (fine-tuning)."""
-  vocab_size: int
-  num_classes: int
-  d_model: int = 128
-  num_heads: int = 4
-  num_layers: int = 2
-  mlp_ratio: int = 4
-  max_len: int = 64
-  dropout: float = 0.1
+  num_classes: int = 2
 
   def setup(self):
     self.encoder = _encoder(self)
