@@ -78,10 +78,10 @@ def test_the_ladder_ends_at_the_configs_convnext():
   config = fmnist_convnext.get_config('cpu')
   ladder = fmnist_convnext.ladder_model(len(fmnist_convnext.LADDER) - 1,
                                         fmnist_convnext.get_config('cpu').model)
-  # the same network, except the layer-scale init: the paper's 1e-6 on the ladder, CaiT's 0.1 in
-  # the config (its docstring has the measured difference)
-  assert ladder.layer_scale == 1e-6 and config.model.layer_scale == 0.1
-  assert dict(ladder, layer_scale=0.1) == dict(config.model)
+  # the same network, except the layer-scale init: the paper's 1e-6 on the ladder, 1 in the config
+  # (its docstring has the measured difference)
+  assert ladder.layer_scale == 1e-6 and config.model.layer_scale == 1.0
+  assert dict(ladder, layer_scale=1.0) == dict(config.model)
   for _, overrides in fmnist_convnext.LADDER:  # every override is a field of the one model
     assert set(overrides) <= set(config.model)
 
