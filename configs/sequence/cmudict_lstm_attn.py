@@ -8,7 +8,11 @@ the decoder's only view of the word). Evaluation as configs/sequence/cmudict_tra
 greedy and beam 5 (GNMT length penalty), test/wer and test/per, alignments in plots/attention.png.
 Issue targets: cpu preset WER <= 40 %, PER <= 12 % with beam search (reference: 3x256 Transformer
 WER 30.2, REFERENCES.md §3).
-MEASURED: not yet measured.
+MEASURED (cpu preset: embed 64, hidden 256, 4 epochs = 3546 steps at batch 128, seed 0; 2-core
+Xeon, jax 0.10.2 CPU, sharing the CPU with other jobs throughout, so the time is an upper bound):
+beam 5 test WER 36.34 %, PER 9.03 %; greedy 37.27 % / 9.32 % (targets met: <= 40 / <= 12, beam no
+worse than greedy); at step 2000 beam WER was 40.40 %. 2706 s including the two beam evaluations of
+the 6,302 test words. Alignments: docs/plots/cmudict_lstm_attn_attention.png.
 """
 from configs import common
 
