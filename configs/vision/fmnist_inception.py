@@ -7,10 +7,10 @@ training only, each adding aux_weight * cross-entropy to the loss (GoogLeNet: 0.
   python -m experiments.train --config=configs/vision/fmnist_inception.py:cpu --workdir=runs/fmnist_inception
 
 Reference: none for GoogLeNet in REFERENCES.md §1; the small-CNN anchor band there is 91-93.5 %.
-cpu preset: NOT YET MEASURED (estimated ~12 min from measured ms/step: 302 ms per train step at
-  batch 128 x 2,344 steps (5 epochs) + 3 evaluations of the 10k test images at 4.8 s
-  (factorised=True: the same 302 ms); measured on a 2-core Intel Xeon (this machine's CPU, jax
-  0.10.2 CPU), 2026-11-25, quiet machine, niced).
+MEASURED (cpu preset: 254,094 params with the two auxiliary heads, 5 epochs = 2,344 steps at batch
+128, seed 0; 2-core Xeon, jax 0.10.2 CPU, sharing the CPU with another job throughout, so the time
+is an upper bound; alone it was estimated at ~12 min from 302 ms per step): test accuracy 92.15 %
+(90.82 at step 1000, 92.02 at 2000), test loss 0.217, 1746 s.
 full preset: wider modules for a GPU/TPU.
 """
 from configs import common
