@@ -37,6 +37,8 @@ def make_config(rung: int, preset: str = 'cpu', steps: int = 200, train_limit: i
     return config
   config.train.steps, config.train.epochs = steps, 0.0
   config.data.train_limit = train_limit
+  config.augment = None  # the ladder measures the architectures alone: no augmentation,
+  config.model.drop_path = 0.0  # no stochastic depth
   config.optim.schedule.warmup_steps = max(steps // 10, 1)
   config.train.eval_every = steps
   config.train.checkpoint_every = steps
