@@ -21,7 +21,10 @@ Reference: ConvNeXt-T 82.1 % top-1 on ImageNet-1K (REFERENCES / catalog seed 001
 published Fashion-MNIST ConvNeXt number. Issue target (cpu preset): >= 91.5 % test accuracy.
 cpu preset: 6 epochs = 2813 steps (AdamW 2e-3, weight decay 0.05, warm-up + cosine, batch 128),
 flips + 1-px shifts, drop path 0.1.
-MEASURED: this preset (with augmentation and drop path) not yet. Without them (6 epochs, layer scale
+MEASURED (this preset, 301k params, seed 0, 2-core Xeon sharing the CPU with two other jobs):
+test accuracy 89.04 % (85.48 / 88.39 at steps 1000 / 2000), test loss 0.299, 3272 s: the 91.5 %
+target is MISSED. The regularisers lowered the test loss (0.342 -> 0.299) but not the error. Without
+them (6 epochs, layer scale
 from 1, 301k params, seed 0, 2-core Xeon sharing the CPU with another job): test accuracy 89.45 %
 (87.67 / 88.86 at steps 1000 / 2000), 2431 s; training minibatch accuracy reached ~99 % by the end,
 so the network overfits, hence the augmentation and drop path. With layer scale 1e-6 and 3 epochs
