@@ -1,6 +1,6 @@
 """Fine-tuning: start from part of another run's checkpoint, and train only some parameters.
 
-Config (both optional):
+Config (all optional):
   init_from = dict(workdir='runs/pretrain', params='^model/params/(Conv_|Dense_0)')
       restores the leaves of `state.nets` whose path matches the regex (re.search) from the newest
       checkpoint of that run, into the freshly initialised state; everything else (the optimizer
