@@ -5,6 +5,8 @@ r"""Times one config's train step: dljax (jitted as the trainer runs it) vs its 
   python -m experiments.bench --config=configs/vision/fmnist_cnn.py:cpu --pool=flax \
       --notorch --out=bench/fmnist_cnn_flaxpool.json   # CNN with nn.max_pool, not reshape+max
       [--steps=50] [--warmup=5] [--windows=5] [--batch_size=N] [--notorch] [--config.x=y ...]
+  python -m experiments.bench --config=configs/vision/fmnist_convnext.py:cpu --notorch \
+      --config.model.dw_impl=shift --out=bench/convnext_shift.json   # any classifier, jax alone
 
 dljax side: the task is built as the trainer builds it (tasks.TASKS[config.task](config,
 total_steps) with total_steps from the real training split), and loop.make_train_step is jitted with
@@ -234,12 +236,13 @@ def main(argv):
     config_check.validate(config)
   except DljaxError as e:
     _fail(str(e))
+  twin = _TORCH.value or _TORCH_ONLY.value  # --notorch times any classification model alone
   if config.task != 'classification':
     _fail(f'task={config.task!r}: only classification models have a torch twin.')
   model_cls = type(models.build(config.model))
-  if model_cls not in torch_models.SUPPORTED.values():
+  if twin and model_cls not in torch_models.SUPPORTED.values():
     _fail(f'model {model_cls.__name__} (model.name={config.model.name!r}) is not supported; '
-          f'supported: {sorted(torch_models.SUPPORTED)}.')
+          f'supported: {sorted(torch_models.SUPPORTED)} (--notorch times any classification model).')
 
   # the trainer's task: total_steps from the real training split (it drives the lr schedule)
   train = data_lib.load_split(config.data, 'train')
@@ -258,7 +261,7 @@ def main(argv):
   flax_params = jax.device_get(state.nets['model'].params)  # host copy: the state gets donated
   n_flax = sum(int(np.size(p)) for p in jax.tree.leaves(flax_params))
   n_check = min(batch_size, 32)
-  flax_logits = np.asarray(jax.jit(lambda p, x: task.model.apply({'params': p}, x))(
+  flax_logits = twin and np.asarray(jax.jit(lambda p, x: task.model.apply({'params': p}, x))(
       state.nets['model'].params, host_batch['x'][:n_check]))
 
   train_step = jax.jit(loop.make_train_step(task, config.train.get('nonfinite', 'halt')),

@@ -12,11 +12,12 @@ cpu preset: width 64, depth 4, 4 heads, MLP 128, a convolutional stem (two strid
 then 1x1 to the width; Xiao et al. 2021), AdamW 2e-3 (weight decay 0.05, grad clip 1), 300 warm-up
 steps + cosine, batch 128, 12 epochs = 5625 steps, augmentation: horizontal flips and shifts of up
 to 1 px (dljax.data.augment).
-MEASURED (cpu preset, 144,778 params, seed 0; 2-core Xeon, jax 0.10.2 CPU): test accuracy 90.03 %
-(test loss 0.273; 83.1 / 85.3 / 88.2 / 89.0 / 89.9 % at steps 1000-5000), target >= 89 % MET;
-1233 s of training (20.6 min, 4.56 steps/s). The first ~1100 steps ran at 3.3 steps/s because a
-second job held half the CPU (a queue priority bug, since fixed), the rest at ~5 steps/s, so
-alone the run takes ~19 min; the <= 20 min target is met only on that estimate.
+MEASURED (cpu preset, 144,778 params, seed 0; 2-core Xeon, jax 0.10.2 CPU, as the queue's priority
+job: the other lane's job ran at nice 19 beside it): test accuracy 90.03 % (test loss 0.273; 83.1 /
+85.3 / 88.2 / 89.0 / 89.9 % at steps 1000-5000), target >= 89 % MET; 1017 s of training (17.0 min,
+5.53 steps/s), target <= 20 min MET. An earlier run of the same preset, slowed for its first ~1100
+steps by a second job holding half the CPU (a queue priority bug, since fixed), gave the identical
+accuracy in 1233 s.
 Previous cpu preset (the same with AdamW 1e-3, shifts up to 2 px, 10 epochs = 4688 steps; 144,778
 params, seed 0, measurement queue on the shared 2-core Xeon): test accuracy 87.97 %, test loss
 0.328; 850 s of training (14.2 min). It underfit: train accuracy on the augmented batches was
