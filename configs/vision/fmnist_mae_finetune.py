@@ -41,8 +41,10 @@ def get_config(preset: str = 'cpu'):
   config.optim.weight_decay = 0.05
   config.optim.trainable = ''          # '' = all; '^head/' = linear probe
   config.optim.layer_decay = 0.0       # 0 = off; 0.75 = MAE's layer-wise decay when fine-tuning
+  if preset != 'smoke':   # the fmnist_vit augmentation, in every arm (scratch included)
+    config.augment = dict(flip=True, shift=1 if preset == 'cpu' else 2)
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,
-                cpu=dict(epochs=25, batch_size=128, train_limit=6000, eval_every=500),
+                cpu=dict(epochs=50, batch_size=128, train_limit=6000, eval_every=500),
                 full=dict(epochs=100, batch_size=128, train_limit=6000, eval_every=1000))
   return config
