@@ -74,6 +74,7 @@ def get_config(preset: str = 'cpu'):
   config.model.depths = {'smoke': (1, 1), 'cpu': (1, 3, 1), 'full': (2, 6, 2)}[preset]
   config.model.widths = {'smoke': (8, 16), 'cpu': (32, 64, 128), 'full': (96, 192, 384)}[preset]
   config.model.stem = 'patchify'
+  config.model.patch = 2  # 2x2 patches: 28 -> 14 (ConvNeXt's 4x4 would leave 7x7 for stage 1)
   config.model.expansion = 4.0
   config.model.kernel = 7
   config.model.depthwise = True
