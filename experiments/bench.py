@@ -261,8 +261,10 @@ def main(argv):
   flax_params = jax.device_get(state.nets['model'].params)  # host copy: the state gets donated
   n_flax = sum(int(np.size(p)) for p in jax.tree.leaves(flax_params))
   n_check = min(batch_size, 32)
-  flax_logits = twin and np.asarray(jax.jit(lambda p, x: task.model.apply({'params': p}, x))(
-      state.nets['model'].params, host_batch['x'][:n_check]))
+  flax_logits = None  # the twin's parity check compares its logits with these
+  if twin:
+    flax_logits = np.asarray(jax.jit(lambda p, x: task.model.apply({'params': p}, x))(
+        state.nets['model'].params, host_batch['x'][:n_check]))
 
   train_step = jax.jit(loop.make_train_step(task, config.train.get('nonfinite', 'halt')),
                        in_shardings=(repl, sharded), out_shardings=(repl, repl), donate_argnums=0)
