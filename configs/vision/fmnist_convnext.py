@@ -34,7 +34,10 @@ Which ConvNeXt choice costs accuracy here (the 6-epoch run without augmentation,
 ladder rung reverted; seed 0, shared CPU): model.norm=bn 90.01 % (2560 s); model.stem=conv_pool
 (conv3x3 -> LN -> GELU -> 2x2 max pool instead of the 2x2 patchify conv) 91.32 % (2716 s; train
 ~98 %): the patchify stem costs ~1.9 points on 28x28 images. The preset keeps the patchify stem,
-which the issue specifies for ConvNeXt.
+which the issue specifies for ConvNeXt. Command (one override per run):
+  python -m experiments.train --config=configs/vision/fmnist_convnext.py:cpu --workdir=runs/cnx_stem \
+      --config.train.epochs=6 --config.augment.flip=False --config.augment.shift=0 \
+      --config.model.stem=conv_pool          # or --config.model.norm=bn
 Depthwise conv: XLA's grouped conv (feature_group_count) is used; the explicit
 shifted-sums version (model.dw_impl='shift', same parameters, tested equal) was 1.7x slower per step.
 full preset: widths (96, 192, 384), depths (2, 6, 2), 4.77M params, drop path 0.1, 60 epochs; for a GPU/TPU; not yet
