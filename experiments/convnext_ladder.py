@@ -39,6 +39,7 @@ def make_config(rung: int, preset: str = 'cpu', steps: int = 200, train_limit: i
   config.data.train_limit = train_limit
   config.augment = None  # the ladder measures the architectures alone: no augmentation,
   config.model.drop_path = 0.0  # no stochastic depth
+  config.optim.grad_clip_norm = 0.0  # and no gradient clipping (the setting the ladder was measured in)
   config.optim.schedule.warmup_steps = max(steps // 10, 1)
   config.train.eval_every = steps
   config.train.checkpoint_every = steps

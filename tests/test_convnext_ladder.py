@@ -21,6 +21,7 @@ def test_rung_configs_are_valid_with_one_equal_budget(rung):
   config_check.validate_optimizers(config, 200)
   assert (config.train.steps, config.train.epochs, config.data.train_limit) == (200, 0.0, 12800)
   assert config.optim.schedule.warmup_steps == 20 and config.data.batch_size == 128
+  assert config.optim.grad_clip_norm == 0.0 and config.augment is None  # as the ladder was measured
   if rung > 0:  # the same config as the rung before, except the fields this rung overrides
     before = convnext_ladder.make_config(rung - 1, 'cpu')
     changed = {k for k in config.model if config.model[k] != before.model[k]}
