@@ -26,9 +26,12 @@ accuracy 92.01 % (87.26 / 88.11 / 89.98 / 91.29 / 91.91 at steps 1000 / 2000 / 3
 test loss 0.226, 3486 s (58 min): the 91.5 % target is MET.
 What moved it from 89.56 %: the 8-epoch preset without clipping had raw gradient norms of 20-70
 through training (train accuracy stuck near 85-87 % until the learning rate decayed); with clipping at
-1 the raw norms stay at ~0.6-1.4 and the test accuracy leads at equal steps (89.98 vs 88.89 % at step
-3000, though the two cosine schedules differ there). The run changed two things at once (clipping and
-8 -> 12 epochs), so it does not say how much each gives.
+1 the raw norms stay at ~0.6-1.4. Each change on its own: the 8-epoch schedule with clipping reaches
+90.94 % (87.25 / 88.84 / 90.55 at steps 1000 / 2000 / 3000, against 85.40 / 87.87 / 88.89 without;
+2268 s, a nice-19 job beside it), so clipping gives +1.38 points at 8 epochs and 12 epochs instead of
+8 another +1.07. (--config.train.epochs=8 reproduces it.) The same preset with AdamW 1e-3
+(--config.optim.lr=1e-3, background lane at nice 19, 6572 s): 91.36 % (86.89 / 88.55 / 89.92 / 90.55 /
+91.32 at steps 1000-5000), lower than 2e-3.
 Earlier presets (seed 0, without clipping): 8 epochs, flips + shifts: 89.56 % (test loss 0.280, train
 ~90 %, 3158 s shared). 6 epochs with drop path 0.1: 89.04 % (test loss 0.299,
 train ~89 %, 3272 s); 6 epochs without augmentation or drop path: 89.45 % (87.67 / 88.86 at steps
