@@ -295,6 +295,28 @@ def grouped_bars(groups: dict, path: str, *, ylabel: str, title: str = None, xla
   return _write(fig, path)
 
 
+def bar_panels(panels: list, path: str, title: str = None) -> str:
+  """One bar chart per panel side by side: panels = [(label, {bar label: value}, reference)],
+  reference None or (label, value) drawn as a dashed line; values written on the bars."""
+  fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+  for ax, (label, values, ref) in zip(axes[0], panels):
+    names, heights = list(values), [values[n] for n in values]
+    colors = ['tab:blue'] + ['tab:gray'] * (len(names) - 1)
+    bars = ax.bar(names, heights, color=colors)
+    ax.bar_label(bars, fmt='%.3f' if max(heights) < 2 else '%.2f')
+    lo, hi = min(heights), max(heights)
+    if ref is not None:
+      ax.axhline(ref[1], color='tab:red', ls='--', lw=1, label=f'{ref[0]} {ref[1]:.2f}')
+      ax.legend(fontsize=7, loc='lower right')
+      lo, hi = min(lo, ref[1]), max(hi, ref[1])
+    ax.set_ylim(0 if lo < 2 else lo * 0.9, hi * 1.08)
+    ax.set_title(label, fontsize=9)
+  if title:
+    fig.suptitle(title, fontsize=10)
+  fig.tight_layout()
+  return _write(fig, path)
+
+
 def _save_to(fig, path):
   return _write(fig, path)
 

@@ -9,7 +9,8 @@ from configs.vision import fmnist_augment, fmnist_finetune
 from dljax.data import augment
 from dljax.train import config_check
 from dljax.train.tasks.classification import Classification
-from experiments import augmentation_study, finetune_study
+from experiments.vision import augmentation_study
+from experiments.vision import finetune_study
 
 
 @pytest.mark.parametrize('variant', list(augmentation_study.GROUPS))

@@ -5,7 +5,7 @@ import os
 
 import jax
 
-from configs.basics import gan_mog, mnist1d, xor
+from configs.gan import gan_mog, mnist1d, xor
 from dljax.train import loop
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')

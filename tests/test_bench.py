@@ -1,4 +1,4 @@
-"""experiments/bench.py from the command line: it times any classification model alone with
+"""experiments/tools/bench.py from the command line: it times any classification model alone with
 --notorch, and refuses a torch comparison it cannot make, with the fix in the message."""
 import json
 import os
@@ -11,7 +11,7 @@ from tests.helpers import ROOT
 def run_bench(*args):
   env = dict(os.environ, JAX_PLATFORMS='cpu')
   env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
-  return subprocess.run([sys.executable, '-m', 'experiments.bench', *args], cwd=ROOT, env=env,
+  return subprocess.run([sys.executable, '-m', 'experiments.tools.bench', *args], cwd=ROOT, env=env,
                         capture_output=True, text=True, timeout=300)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from configs.vision import fmnist_convnext
 from dljax.train import config_check
-from experiments import convnext_ladder
+from experiments.vision import convnext_ladder
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 RUNGS = range(len(fmnist_convnext.LADDER))

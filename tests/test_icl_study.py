@@ -2,12 +2,12 @@
 import pytest
 
 from dljax.data import icl
-from experiments import icl_study
+from experiments.language import icl_study
 from tests.helpers import load_config
 
 
 def test_shot_table_reads_the_run_and_the_baselines(tmp_path):
-  config = load_config('configs/sequence/icl.py', 'smoke')
+  config = load_config('configs/language/icl.py', 'smoke')
   final = {f'test/{name}/accuracy_k{k}': 0.5 + 0.01 * k
            for name in icl.FAMILIES for k in config.data.eval_shots}
   table = icl_study.shot_table(config, final)

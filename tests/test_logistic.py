@@ -11,7 +11,7 @@ import pytest
 from configs.basics import logistic
 from dljax.train import loop, writers
 from dljax.train.tasks.classification import LOSSES, Classification
-from experiments import logistic_norm
+from experiments.basics import logistic_norm
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 

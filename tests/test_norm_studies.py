@@ -8,7 +8,9 @@ import pytest
 from dljax.eval import gradients
 from dljax.models import mlp
 from dljax.train import config_check, tasks
-from experiments import batchnorm_study, dropout_study, init_study
+from experiments.vision import batchnorm_study
+from experiments.vision import dropout_study
+from experiments.basics import init_study
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 

@@ -7,7 +7,7 @@ import pytest
 
 from dljax import optim
 from dljax.train import config_check
-from experiments import optimizer_study
+from experiments.basics import optimizer_study
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 

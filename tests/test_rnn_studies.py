@@ -5,7 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from experiments import mnist1d_shuffled, rnn_gradients
+from experiments.sequence import rnn_gradients
+from experiments.vision import mnist1d_shuffled
 
 
 @pytest.mark.parametrize('model', list(mnist1d_shuffled.MODELS))

@@ -2,7 +2,9 @@
 import numpy as np
 
 from dljax.models import transformer
-from experiments import decoding_study, gpt_scaling, ntm_ngram
+from experiments.sequence import decoding_study
+from experiments.language import gpt_scaling
+from experiments.memory import ntm_ngram
 
 
 def test_power_law_fit_recovers_exponent():

@@ -1,4 +1,4 @@
-"""The PyTorch twins of experiments/torch_models.py compute the same functions as the flax models.
+"""The PyTorch twins of experiments/tools/torch_models.py compute the same functions as the flax models.
 
 1. Forward, float32: with the flax init copied in, the twin's eval-mode logits equal flax's
    (atol 1e-4).
@@ -32,7 +32,7 @@ from torch.nn import functional as F  # pylint: disable=wrong-import-position
 
 from configs import common  # pylint: disable=wrong-import-position
 from dljax.train import tasks  # pylint: disable=wrong-import-position
-from experiments import torch_models  # pylint: disable=wrong-import-position
+from experiments.tools import torch_models  # pylint: disable=wrong-import-position
 
 LR = 1e-3
 BATCH = 16

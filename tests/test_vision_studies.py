@@ -4,7 +4,9 @@ import math
 import pytest
 
 from dljax.train import config_check
-from experiments import equivariance, swin_vs_vit, vit_vs_cnn_scaling
+from experiments.vision import equivariance
+from experiments.vision import swin_vs_vit
+from experiments.vision import vit_vs_cnn_scaling
 
 
 @pytest.mark.parametrize('model', list(vit_vs_cnn_scaling.MODELS))

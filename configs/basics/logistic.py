@@ -5,7 +5,7 @@ separable blobs or on two moons.
   python -m experiments.train --config=configs/basics/logistic.py:cpu --workdir=runs/logistic
   python -m experiments.train --config=configs/basics/logistic.py:cpu --workdir=runs/hinge_moons \
       --config.loss=hinge --config.data.name=toy_moons --config.optim.l2=1e-3
-  python -m experiments.logistic_norm --workdir=runs/logistic_norm   (||w|| with and without L2)
+  python -m experiments.basics.logistic_norm --workdir=runs/logistic_norm   (||w|| with and without L2)
 
 Losses (labels y in {0, 1}, s = 2y - 1 in {-1, +1}): logistic -log sigmoid(s f), hinge
 max(0, 1 - s f), square (f - s)^2 (linear regression used as a classifier).

@@ -4,7 +4,7 @@ r"""Which play is a line from? A BERT classifier fine-tuned from bert_pretrain, 
   pretrained:  ... --workdir=runs/bert_play_ft --config.init_from.workdir=runs/bert_pretrain
   label budget: --config.data.train_limit=100 (1000, 0 = all training lines)
 
-(the study of both against the label budget: python -m experiments.bert_study --workdir=runs/bert_study).
+(the study of both against the label budget: python -m experiments.language.bert_study --workdir=runs/bert_study).
 Data: every line of Hamlet, Macbeth, King Lear, Othello, Romeo and Juliet (5 classes, speaker
 names and stage directions included), BPE-tokenised as in bert_pretrain, [CLS] line [SEP];
 a seeded permutation, the last 20 % the test set. These plays lie in the (unlabelled) pretraining

@@ -4,7 +4,7 @@ r"""Neural Turing Machine vs LSTM on the copy task (Graves et al. 2014, §4.1), 
   python -m experiments.train --config=configs/memory/ntm_copy.py:cpu --workdir=runs/ntm_copy
   python -m experiments.train --config=configs/memory/ntm_copy.py:cpu --workdir=runs/lstm_copy \
       --config.model.name=lstm
-  python -m experiments.ntm_study --workdir=runs/ntm_study      (both, plus the plots)
+  python -m experiments.memory.ntm_study --workdir=runs/ntm_study      (both, plus the plots)
 
 Data: seq_repeat_copy with one repeat = the copy task: a sequence of L random 8-bit vectors
 (L ~ U{1..8} in the cpu preset), a delimiter, then the model must output the sequence and an end
@@ -19,7 +19,7 @@ head (dljax.models.ntm); the LSTM baseline is one 256-unit layer with a per-step
 MEASURED (cpu preset, seed 0, experiments/ntm_study.py; 2-core Xeon shared with another job): bit
 errors per test sequence (L <= 8) NTM 0.027 (65 s), LSTM 0.053 (45 s); on the long test set (L up to
 16) NTM 40.5, LSTM 55.6 (at L = 16: 34.2 vs 58.7). The NTM's write head steps through consecutive
-memory slots and its read head replays them (docs/plots/ntm_weights.png).
+memory slots and its read head replays them (docs/memory/ntm_weights.png).
 Calibration (400 steps each, nice'd on the shared, heavily loaded 2-core Xeon, jax 0.10.2): the NTM
 took 42 s of CPU time (user) for 400 steps + compile + evaluation, the LSTM 20 s, so the 3000-step
 cpu preset is ~2-4 min per model on a quiet machine. At step 400 (not yet converged) test bit errors

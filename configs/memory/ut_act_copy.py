@@ -11,13 +11,13 @@ Model (dljax.models.universal_transformer): one pre-norm Transformer block (d = 
 128) applied up to 6 times with sinusoidal position and depth embeddings; ACT halts a position
 when its cumulative halting probability reaches 1 - 0.01; ponder cost N + R with weight
 tau = ponder_weight. <workdir>/plots/ponder.png: the ponder time of every position of one test
-sequence (docs/plots/act_ponder.png).
+sequence (docs/memory/act_ponder.png).
 Reference (Dehghani et al. 2019; Graves 2016): no number on this task; ACT should spend more steps
 where the computation is harder (here: the output phase) and stay near 1-2 steps elsewhere.
 MEASURED (cpu preset, 1500 steps, seed 0; 2-core Xeon, jax 0.10.2 CPU, sharing the CPU with one
 other job): 122 s of training; test bit errors per sequence 0.000 (loss 0.0027 nats/bit), mean ponder
 time 2.16 steps; on one test sequence of length 8 the ponder time is 2.00-2.08 on the input phase
-and 2.55-2.71 on the output phase (docs/plots/act_ponder.png). Longer sequences (L up to 16, whose
+and 2.55-2.71 on the output phase (docs/memory/act_ponder.png). Longer sequences (L up to 16, whose
 positions were never seen) fail: 28.3 bit errors per sequence, 3.5 at L = 8 and 30-81 for L = 9-16.
 Calibration (300 steps, nice'd on the shared, heavily loaded 2-core Xeon, jax 0.10.2): 36 s of CPU
 time (user) including compile and evaluation, so the 1500-step cpu preset is ~2-3 min on a quiet

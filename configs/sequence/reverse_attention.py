@@ -1,7 +1,7 @@
 r"""Reversing a sequence with an LSTM encoder-decoder, with and without attention (the bottleneck).
 
   python -m experiments.train --config=configs/sequence/reverse_attention.py:cpu --workdir=runs/reverse_attention
-  python -m experiments.seq2seq_bottleneck --workdir=runs/bottleneck     (both models, accuracy vs length)
+  python -m experiments.sequence.seq2seq_bottleneck --workdir=runs/bottleneck     (both models, accuracy vs length)
 
 Data: seq_reverse (dljax.data.synthetic): x_1..x_L -> x_L..x_1 over 10 symbols, L ~ U{1..max_len}.
 `--config.model.attention=none` leaves only the encoder's final state to carry the whole sequence;

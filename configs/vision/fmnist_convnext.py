@@ -15,7 +15,7 @@ one): the ConvNeXt rung reaches 79.20 % with 1e-6, 81.37 % with 0.1 and 84.31 % 
 The ResNet -> ConvNeXt modernisation ladder (Liu et al. 2022, Fig. 2) is LADDER below: rung k is this
 config with the model overrides of rungs 0..k applied in turn, and the last rung is this config's model
 with the paper's layer-scale init 1e-6.
-`python -m experiments.convnext_ladder --workdir=runs/convnext_ladder` trains every rung.
+`python -m experiments.vision.convnext_ladder --workdir=runs/convnext_ladder` trains every rung.
 
 Reference: ConvNeXt-T 82.1 % top-1 on ImageNet-1K (REFERENCES / catalog seed 001 §3); there is no
 published Fashion-MNIST ConvNeXt number. Issue target (cpu preset): >= 91.5 % test accuracy.

@@ -6,7 +6,7 @@ only. Labels are not used (all 60,000 training images).
   python -m experiments.train --config=configs/vision/fmnist_mae.py:cpu --workdir=runs/fmnist_mae
 
 Then fine-tune / linear-probe the encoder on 10 % of the labels (configs/vision/fmnist_mae_finetune.py,
-or all three arms with python -m experiments.mae_study --workdir=runs/mae_study).
+or all three arms with python -m experiments.vision.mae_study --workdir=runs/mae_study).
 Reference: MAE (He et al. 2022) on ImageNet; issue target: MAE + fine-tuning beats the same ViT from
 scratch by >= 2 points at 6,000 labels. Reconstruction plot: <workdir>/plots/mae_reconstruction.png.
 MEASURED (cpu preset, 24 epochs = 11,250 steps, seed 0; 2-core Xeon, sharing the CPU with one or two

@@ -7,7 +7,7 @@ mean-pooled tokens, linear head.
                      --config.optim.layer_decay=0.75
   linear probe:  ... --workdir=runs/mae_probe --config.init_from.workdir=runs/fmnist_mae --config.optim.trainable='^head/'
 
-(all three: python -m experiments.mae_study --workdir=runs/mae_study). init_from restores the
+(all three: python -m experiments.vision.mae_study --workdir=runs/mae_study). init_from restores the
 parameters both networks share (init_from.params: patch_embed, encoder) from the MAE run's newest
 checkpoint (dljax.train.init_from); optim.trainable='^head/' freezes all but the head;
 optim.layer_decay=0.75 (MAE's fine-tuning recipe) scales block i's learning rate by 0.75^(L + 1 - i),

@@ -5,7 +5,7 @@ skip connections is the same command with --config.model.skips=False.
   python -m experiments.train --config=configs/vision/fmnist_unet.py:cpu --workdir=runs/fmnist_unet
   python -m experiments.train --config=configs/vision/fmnist_unet.py:cpu --workdir=runs/fmnist_unet_noskip \
       --config.model.skips=False
-  python -m experiments.unet_skips   (both of these and both shapes_unet runs, then the plot)
+  python -m experiments.vision.unet_skips   (both of these and both shapes_unet runs, then the plot)
 
 Model (cpu): widths (16, 32, 64), two poolings 28 -> 14 -> 7, 117,073 params with skips and 105,553
 without (the decoder convs lose their 9 (16^2 + 32^2) = 11,520 skip-input weights). Adam 2e-3,

@@ -113,10 +113,12 @@ def make_train_step(task, policy: str):
 class Run:
   """One experiment in one workdir: build, restore, train, evaluate, write outputs."""
 
-  def __init__(self, config, workdir: str, overwrite: bool = False, progress: bool = True):
+  def __init__(self, config, workdir: str, overwrite: bool = False, progress: bool = True,
+               read_only: bool = False):
     config_check.validate(config)
     self.config, self.workdir, self.progress = config, workdir, progress
-    prepare_workdir(workdir, config, overwrite)
+    if not read_only:
+      prepare_workdir(workdir, config, overwrite)
     task_cls = tasks.TASKS[config.task]
     self.data = task_cls.load_data(config)
     self.total_steps = total_steps(config, task_cls.num_train(self.data))
@@ -247,21 +249,53 @@ def train_and_evaluate(config, workdir: str, overwrite: bool = False, progress: 
   return Run(config, workdir, overwrite, progress).run()
 
 
-def load_trained(config, workdir: str):
-  """(run, state) of a trained run: its latest checkpoint, for analysis scripts.
+def config_from_json(text: str):
+  """The ConfigDict of a run's config.json (JSON lists become tuples, as configs write them)."""
+  import ml_collections  # pylint: disable=g-import-not-at-top
 
-  `run.task`, `run.data` and `evaluate(run, state, arrays)` then measure the model on other data
-  (longer sequences, other splits) without touching the run's outputs.
-  """
-  run = Run(config, workdir, progress=False)
-  restored = run.ckpt.restore(checkpoint.abstract(run.init_state()))
+  def tuples(node):
+    if isinstance(node, dict):
+      return {k: tuples(v) for k, v in node.items()}
+    if isinstance(node, list):
+      return tuple(tuples(v) for v in node)
+    return node
+
+  return ml_collections.ConfigDict(tuples(json.loads(text)))
+
+
+class LoadedRun:
+  """A trained run read back from its workdir (see `load_run`)."""
+
+  def __init__(self, run, state, summary):
+    self.run, self.state, self.summary = run, state, summary
+    self.config, self.task, self.data, self.workdir = run.config, run.task, run.data, run.workdir
+
+  def evaluate(self, arrays: dict, state=None) -> dict:
+    """The task's metrics of the run's state (or `state`) on `arrays` (the format of
+    self.data['test']), e.g. longer sequences or another split."""
+    eval_step = jax.jit(self.task.eval_step)
+    return self.task.evaluate(self.state if state is None else state, arrays, eval_step,
+                              self.run.put)
+
+
+def load_run(workdir: str, config=None, best: bool = False) -> LoadedRun:
+  """The one way to reload a run: its config (config.json unless `config` is given), task, data,
+  and the state of its newest checkpoint (or of best/ with best=True). Writes nothing."""
+  if config is None:
+    path = os.path.join(workdir, 'config.json')
+    if not os.path.exists(path):
+      raise WorkdirError(f'{workdir} holds no run (no config.json); train it first with python -m '
+                         f'experiments.train --config=... --workdir={workdir}.')
+    with open(path) as f:
+      config = config_from_json(f.read())
+  run = Run(config, workdir, progress=False, read_only=True)
+  restored = run.ckpt.restore(checkpoint.abstract(run.init_state()), best=best)
   if restored is None:
     raise WorkdirError(f'{workdir} has no checkpoint; train it first (python -m experiments.train '
                        f'--config=... --workdir={workdir}).')
-  return run, restored[0]
-
-
-def evaluate(run, state, arrays: dict) -> dict:
-  """The task's test metrics of `state` on `arrays` (the format of run.data['test'])."""
-  eval_step = jax.jit(run.task.eval_step)
-  return run.task.evaluate(state, arrays, eval_step, run.put)
+  summary_path = os.path.join(workdir, 'summary.json')
+  summary = None
+  if os.path.exists(summary_path):
+    with open(summary_path) as f:
+      summary = json.load(f)
+  return LoadedRun(run, restored[0], summary)

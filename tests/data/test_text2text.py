@@ -92,7 +92,7 @@ def test_bad_text2text_config_is_a_config_error():
 
 def test_t5_config_fits_its_data_and_golden_parameter_count():
   from dljax import models
-  config = helpers.load_config('configs/sequence/t5_multitask.py', 'cpu')
+  config = helpers.load_config('configs/language/t5_multitask.py', 'cpu')
   src_len, tgt_len = text2text.padded_lengths(text2text.check_args(config.data)[0])
   assert config.model.max_len >= max(src_len, tgt_len) and config.eval.max_len >= tgt_len
   assert config.model.src_vocab == config.model.tgt_vocab == len(text2text.vocab())
@@ -114,7 +114,7 @@ assert GOLDEN_T5_CPU == 242944
 
 def test_seq2seq_reports_exact_match_per_task():
   from dljax.train.tasks import seq2seq
-  config = helpers.load_config('configs/sequence/t5_multitask.py', 'smoke')
+  config = helpers.load_config('configs/language/t5_multitask.py', 'smoke')
   config.data.test_size = 40
   arrays = seq2seq.Seq2Seq.load_data(config)['test']
   task = seq2seq.Seq2Seq(config, 10)
@@ -170,7 +170,7 @@ def test_halves_and_extra_pairs(tmp_path):
 
 
 def test_backtranslation_study_configs_differ_only_where_they_should():
-  from experiments import g2p_backtranslation as study
+  from experiments.sequence import g2p_backtranslation as study
   base = study.study_config('cpu', 'g2p', 'a')
   p2g = study.study_config('cpu', 'p2g', 'a')
   aug = study.study_config('cpu', 'g2p', 'a', '/tmp/pairs.tsv')

@@ -3,7 +3,7 @@ from tests.helpers import assert_resume_is_bitwise_identical, load_config
 
 
 def config():
-  return load_config('configs/basics/gan_mog.py', 'smoke', **{
+  return load_config('configs/gan/gan_mog.py', 'smoke', **{
       'train.steps': 20, 'train.checkpoint_every': 10, 'train.eval_every': 10,
       'train.log_every': 1, 'train.async_checkpoints': False})
 

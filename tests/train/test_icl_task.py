@@ -10,7 +10,7 @@ from dljax.errors import ConfigError
 from dljax.train.tasks.icl import InContext, masked_mean
 from tests.helpers import load_config
 
-CONFIG = 'configs/sequence/icl.py'
+CONFIG = 'configs/language/icl.py'
 
 
 @pytest.fixture(scope='module')
