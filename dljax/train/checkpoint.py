@@ -3,8 +3,10 @@
 Two managers under <workdir>/checkpoints: `latest/` keeps the last K steps (async, every N steps and
 at the end) and `best/` keeps the one step with the best evaluation metric so far.
 """
+import contextlib
 import logging
 import os
+import shutil
 
 import jax
 import orbax.checkpoint as ocp
@@ -21,13 +23,34 @@ def _manager(directory: str, keep: int, use_async: bool, name: str) -> ocp.Check
                                item_names=('state', 'data', 'meta'))
 
 
+META_KEYS = ('best', 'best_step', 'best_metrics', 'wall_s')
+
+
+@contextlib.contextmanager
+def quiet_libraries(debug: bool = False):
+  """Keeps Orbax's and absl's own tracebacks out of the terminal while a save or restore that
+  dljax reports itself (as one warning or one error line) fails; --debug shows them."""
+  loggers = [logging.getLogger(n) for n in ('absl', 'orbax')]
+  levels = [lg.level for lg in loggers]
+  if not debug:
+    for lg in loggers:
+      lg.setLevel(logging.CRITICAL)
+  try:
+    yield
+  finally:
+    for lg, level in zip(loggers, levels):
+      lg.setLevel(level)
+
+
 class Checkpoints:
   """Saves and restores (state, data-iterator state, metadata) triples."""
 
-  def __init__(self, workdir: str, keep: int = 2, use_async: bool = True):
+  def __init__(self, workdir: str, keep: int = 2, use_async: bool = True, debug: bool = False):
     root = os.path.join(os.path.abspath(workdir), 'checkpoints')
+    self.debug = debug
     self.latest = _manager(os.path.join(root, 'latest'), keep, use_async, 'latest')
     self.best = _manager(os.path.join(root, 'best'), 1, use_async, 'best')
+    self._pending = {}  # manager name -> step of its save that may still be in flight
 
   @staticmethod
   def _save_args(state, data_state, meta):
@@ -38,45 +61,59 @@ class Checkpoints:
   def save(self, step: int, state, data_state: dict, meta: dict, best: bool = False):
     """Saves (asynchronously if enabled); a failed write (full disk, lost permissions) raises
     WorkdirError and leaves the checkpoints written before intact."""
+    name = 'best' if best else 'latest'
     manager = self.best if best else self.latest
     if manager.latest_step() == step:
       return
+    self._wait(name, manager)  # an earlier async save's failure is reported with its own step
     try:
-      manager.save(step, args=self._save_args(state, data_state, meta), force=True)
+      with quiet_libraries(self.debug):
+        manager.save(step, args=self._save_args(state, data_state, meta), force=True)
     except Exception as e:  # pylint: disable=broad-except
       raise self._write_error(step, e) from None
+    self._pending[name] = step
 
   def _write_error(self, step, e):
-    previous = [s for s in self.latest.all_steps() if s != step]
-    return WorkdirError(f'could not write the checkpoint of step {step} ({type(e).__name__}: '
-                        f'{str(e).splitlines()[0][:200]}); the previous checkpoint (step '
-                        f'{max(previous) if previous else None}) is intact. Free disk space or fix '
-                        'the workdir permissions, then run the same command again.')
+    previous = sorted(s for s in self.latest.all_steps() if s != step)
+    last_good = (f'the last good checkpoint is step {previous[-1]}, intact' if previous else
+                 'there is no earlier checkpoint')
+    return WorkdirError(f'could not write the checkpoint of step {step} in {self.latest.directory}'
+                        f' ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""});'
+                        f' {last_good}. Free disk space or fix the workdir permissions, then run'
+                        ' the same command again.')
 
   def latest_step(self):
     return self.latest.latest_step()
 
-  def restore(self, abstract_state, best: bool = False):
-    """(state, data_state, meta) of the newest checkpoint that reads back, or None if there is none.
+  def restore(self, abstract_state, best: bool = False, check=None):
+    """(state, data_state, meta) of the newest checkpoint that reads back and holds valid content,
+    or None if there is none.
 
-    A damaged step (truncated or garbage files, missing metadata) is skipped with a warning naming
-    it; if checkpoints exist but none is readable, the run stops rather than start from scratch.
+    A damaged step (truncated or garbage files, missing metadata, or JSON that parses but is not a
+    data-iterator state / run metadata: `check(data_state, meta)` raises) is skipped with a warning
+    naming it and deleted, so that the same step number is saved again when the run gets there; if
+    checkpoints exist but none is readable, the run stops rather than start from scratch.
     """
     manager = self.best if best else self.latest
     manager.reload()
     steps = sorted(manager.all_steps(), reverse=True)
     for step in steps:
       try:
-        restored = manager.restore(step, args=ocp.args.Composite(
-            state=ocp.args.StandardRestore(abstract_state),
-            data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
+        with quiet_libraries(self.debug):
+          restored = manager.restore(step, args=ocp.args.Composite(
+              state=ocp.args.StandardRestore(abstract_state),
+              data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
+        if not isinstance(restored.data, dict) or not restored.data:
+          raise ValueError('the data-iterator state is missing or empty')
+        if not isinstance(restored.meta, dict) or set(META_KEYS) - set(restored.meta):
+          raise ValueError(f'the run metadata lacks {sorted(set(META_KEYS) - set(restored.meta or {}))}')
+        if check is not None:
+          check(restored.data, restored.meta)
       except Exception as e:  # pylint: disable=broad-except
         logging.warning('checkpoint step %d in %s is damaged (%s: %s); trying an older one.',
-                        step, manager.directory, type(e).__name__, str(e).splitlines()[0][:200])
-        continue
-      if restored.data is None or restored.meta is None:
-        logging.warning('checkpoint step %d in %s is incomplete; trying an older one.', step,
-                        manager.directory)
+                        step, manager.directory, type(e).__name__,
+                        (str(e).splitlines() or [''])[0][:200])
+        self._discard(manager, step)
         continue
       return restored.state, restored.data, restored.meta
     if steps:
@@ -84,12 +121,27 @@ class Checkpoints:
                          'damaged); pass --overwrite to start over, or restore the files.')
     return None
 
-  def wait(self):
-    for manager in (self.latest, self.best):
-      try:
+  def _discard(self, manager, step: int):
+    """Deletes a damaged step only once an older step reads back (the caller keeps going), so that
+    saving that step number again writes it anew instead of being skipped."""
+    older = [s for s in manager.all_steps() if s < step]
+    if not older:
+      return  # nothing to fall back on: leave the files for the user to inspect
+    shutil.rmtree(os.path.join(str(manager.directory), str(step)), ignore_errors=True)
+    manager.reload()
+
+  def _wait(self, name, manager):
+    try:
+      with quiet_libraries(self.debug):
         manager.wait_until_finished()
-      except Exception as e:  # pylint: disable=broad-except
-        raise self._write_error(manager.latest_step(), e) from None
+    except Exception as e:  # pylint: disable=broad-except
+      step = self._pending.pop(name, manager.latest_step())
+      raise self._write_error(step, e) from None
+    self._pending.pop(name, None)
+
+  def wait(self):
+    self._wait('latest', self.latest)
+    self._wait('best', self.best)
 
   def close(self):
     self.latest.close()

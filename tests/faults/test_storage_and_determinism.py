@@ -28,7 +28,7 @@ def test_disk_full_during_save_is_a_clear_error_and_keeps_the_previous_checkpoin
     return real_save(self, step, *args, **kwargs)
 
   monkeypatch.setattr(ocp.CheckpointManager, 'save', save)
-  with pytest.raises(WorkdirError, match=r'step 20 .*No space left.*previous checkpoint \(step 10\)'):
+  with pytest.raises(WorkdirError, match=r'step 20 in .*No space left.*last good checkpoint is step 10'):
     loop.train_and_evaluate(config(), str(tmp_path), progress=False)
   monkeypatch.setattr(ocp.CheckpointManager, 'save', real_save)
   summary = loop.train_and_evaluate(config(), str(tmp_path), progress=False)  # resumes from 10
