@@ -7,9 +7,15 @@ Multi-host: start one process per host with --coordinator=HOST:PORT --num_proces
 --process_id=I (each process sees its local devices; jax.distributed.initialize joins them).
 Config files are Python and run as code: only use config files you trust.
 """
+import sys
+
+from dljax.train import preemption
+
+preemption.install_early()  # before anything slow: a SIGTERM during start-up must exit 0 too
+
+# pylint: disable=g-import-not-at-top,wrong-import-position
 import importlib.util
 import os
-import sys
 
 from absl import app, flags, logging
 from ml_collections import config_flags
@@ -40,15 +46,31 @@ def _check_config_arg(argv):
   path, _, preset = arg.partition(':')
   if not os.path.isfile(path):
     _fail(f'config file {path!r} not found; give --config=configs/<family>/<experiment>.py:<preset>.')
+  if not preset:
+    _fail(f'--config={path} names no preset; add one: --config={path}:cpu (smoke: seconds, cpu: '
+          'minutes on a laptop, full: GPU/TPU).')
   spec = importlib.util.spec_from_file_location('_dljax_config', path)
   module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
+  try:
+    spec.loader.exec_module(module)
+  except Exception as e:  # pylint: disable=broad-except  (a syntax error, a failing import...)
+    _fail(f'{path} cannot be loaded: {_cause(e)}; fix the file.')
   if not hasattr(module, 'get_config'):
     _fail(f'{path} has no get_config(preset) function; it is not an experiment config.')
   try:
-    module.get_config(preset) if preset else module.get_config()
+    module.get_config(preset)
   except ValueError as e:
     _fail(f'{path}: {e}')
+  except Exception as e:  # pylint: disable=broad-except
+    _fail(f'{path}: get_config({preset!r}) failed: {_cause(e)}; fix the file.')
+
+
+def _cause(e: Exception) -> str:
+  """'<Type>: <first line>' plus the line of the config file where a SyntaxError is."""
+  if isinstance(e, SyntaxError):
+    return f'SyntaxError at line {e.lineno}: {e.msg}'
+  first = (str(e).splitlines() or [''])[0]
+  return f'{type(e).__name__}: {first}' if first else type(e).__name__
 
 
 def parse_flags(argv):
@@ -79,6 +101,10 @@ def main(argv):
     jax.distributed.initialize(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
+  if preemption.requested():  # stopped during start-up: nothing was trained, nothing to save
+    print(f'preempted: stopped by {preemption.requested()} before training started; run the same '
+          'command again to start.', file=sys.stderr)
+    sys.exit(0)
   try:
     summary = loop.train_and_evaluate(_CONFIG.value, _WORKDIR.value, overwrite=_OVERWRITE.value,
                                       progress=_PROGRESS.value)
