@@ -92,6 +92,28 @@ def parse_flags(argv):
     _fail(str(e).splitlines()[0])
 
 
+def _quiet_library_noise():
+  """Keeps Orbax's own tracebacks of a failed write (which dljax reports as one `error:` line) out
+  of the terminal: its absl log records, and the 'Event loop is closed' callbacks that tensorstore
+  prints through sys.excepthook from its threads after a failed asynchronous save."""
+  import logging as py_logging  # pylint: disable=g-import-not-at-top
+  py_logging.getLogger('absl').setLevel(py_logging.CRITICAL)
+  default_hook, default_unraisable = sys.excepthook, sys.unraisablehook
+
+  def noise(value):
+    return isinstance(value, RuntimeError) and str(value) == 'Event loop is closed'
+
+  def hook(kind, value, tb):
+    if not noise(value):
+      default_hook(kind, value, tb)
+
+  def unraisable(info):
+    if not noise(info.exc_value):
+      default_unraisable(info)
+
+  sys.excepthook, sys.unraisablehook = hook, unraisable
+
+
 def main(argv):
   del argv
   import jax  # pylint: disable=g-import-not-at-top
@@ -101,6 +123,8 @@ def main(argv):
     jax.distributed.initialize(_COORDINATOR.value, _NUM_PROCESSES.value, _PROCESS_ID.value)
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
+  if not _DEBUG.value:
+    _quiet_library_noise()
   if preemption.requested():  # stopped during start-up: nothing was trained, nothing to save
     print(f'preempted: stopped by {preemption.requested()} before training started; run the same '
           'command again to start.', file=sys.stderr)
@@ -115,7 +139,9 @@ def main(argv):
     if _DEBUG.value:
       raise
     print(f'error: {e}', file=sys.stderr)
-    sys.exit(2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(2)  # pylint: disable=protected-access  (no wait on library threads stuck on a bad disk)
   if jax.process_index() == 0:
     final = ', '.join(f'{k}={v:.4f}' for k, v in summary['final'].items())
     print(f'{summary["experiment"]}: {final} after {summary["steps"]} steps '

@@ -70,17 +70,16 @@ class Checkpoints:
       with quiet_libraries(self.debug):
         manager.save(step, args=self._save_args(state, data_state, meta), force=True)
     except Exception as e:  # pylint: disable=broad-except
-      raise self._write_error(step, e) from None
+      raise self._write_error(step, e, manager) from None
     self._pending[name] = step
 
-  def _write_error(self, step, e):
+  def _write_error(self, step, e, manager):
     previous = sorted(s for s in self.latest.all_steps() if s != step)
     last_good = (f'the last good checkpoint is step {previous[-1]}, intact' if previous else
                  'there is no earlier checkpoint')
-    return WorkdirError(f'could not write the checkpoint of step {step} in {self.latest.directory}'
-                        f' ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""});'
-                        f' {last_good}. Free disk space or fix the workdir permissions, then run'
-                        ' the same command again.')
+    return WorkdirError(f'could not write the checkpoint of step {step} in {manager.directory} '
+                        f'({_reason(e)}); {last_good}. Free disk space or fix the workdir '
+                        'permissions, then run the same command again.')
 
   def latest_step(self):
     return self.latest.latest_step()
@@ -136,7 +135,7 @@ class Checkpoints:
         manager.wait_until_finished()
     except Exception as e:  # pylint: disable=broad-except
       step = self._pending.pop(name, manager.latest_step())
-      raise self._write_error(step, e) from None
+      raise self._write_error(step, e, manager) from None
     self._pending.pop(name, None)
 
   def wait(self):
@@ -146,6 +145,25 @@ class Checkpoints:
   def close(self):
     self.latest.close()
     self.best.close()
+
+
+_OS_REASONS = ('No space left on device', 'Read-only file system', 'Input/output error',
+               'Permission denied', 'Disk quota exceeded')
+
+
+def _reason(e: BaseException) -> str:
+  """The operating-system cause of a failed write, as short as it can be said (Orbax wraps it in
+  long tensorstore messages)."""
+  seen = e
+  while seen is not None:
+    if isinstance(seen, OSError) and seen.strerror:
+      return seen.strerror
+    for reason in _OS_REASONS:
+      if reason in str(seen):
+        return reason
+    seen = seen.__cause__ or seen.__context__
+  first = (str(e).splitlines() or [''])[0][:200]
+  return f'{type(e).__name__}: {first}' if first else type(e).__name__
 
 
 def abstract(state):
