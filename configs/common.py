@@ -2,7 +2,6 @@
 import ml_collections
 
 PRESETS = ('smoke', 'cpu', 'full')
-_DATA_KEYS = ('batch_size', 'eval_batch_size', 'train_limit', 'validation_limit', 'test_limit')
 
 
 def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
@@ -15,7 +14,8 @@ def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
   c.preset = preset
   c.seed = 0
   c.data = ml_collections.ConfigDict(dict(
-      name='', source='local', batch_size=128, eval_batch_size=1000, train_limit=0, test_limit=0))
+      name='', source='local', batch_size=128, eval_batch_size=1000, train_limit=0,
+      validation_limit=0, test_limit=0))
   c.model = ml_collections.ConfigDict(dict(name=''))
   c.optim = ml_collections.ConfigDict(dict(
       name='adam', lr=1e-3, weight_decay=0.0, grad_clip_norm=0.0, l2=0.0,
@@ -27,7 +27,8 @@ def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
 
 
 # the smoke preset of every Fashion-MNIST config: a few steps on a slice of the data
-FMNIST_SMOKE = dict(steps=4, batch_size=32, eval_batch_size=500, train_limit=256, test_limit=1000)
+FMNIST_SMOKE = dict(steps=4, batch_size=32, eval_batch_size=500, train_limit=256,
+                    validation_limit=1000, test_limit=1000)
 
 
 def adam_warmup_cosine(config, preset: str, lr: float, warmup_steps: int = 200):
@@ -43,10 +44,15 @@ def schedule(name: str, **kwargs) -> ml_collections.ConfigDict:
 
 
 def preset(config, name: str, **presets):
-  """Applies the overrides of preset `name`: data keys to config.data, the rest to config.train.
+  """Applies the overrides of preset `name` to the config section that holds each key.
 
-  A preset that gives `steps` clears `epochs` and vice versa. The smoke preset evaluates and
-  checkpoints at its last step unless it says otherwise.
+  Routing is by the key's home, with no hidden list: a key that config.data defines (batch_size,
+  eval_batch_size, {train,validation,test}_limit, or any data field the config set before this
+  call) goes to config.data, a key that config.train defines (steps, epochs, log_every, ...) to
+  config.train; a key that both or neither define is refused (ValueError) -- set such a field
+  directly, e.g. `config.train.d_steps = 2` before calling preset. A preset that gives `steps`
+  clears `epochs` and vice versa. The smoke preset evaluates and checkpoints at its last step
+  unless it says otherwise.
   """
   values = dict(presets[name])
   if 'steps' in values:
@@ -59,5 +65,10 @@ def preset(config, name: str, **presets):
     values.setdefault('eval_every', values.get('steps', 1))
     values.setdefault('checkpoint_every', values.get('steps', 1))
   for key, value in values.items():
-    (config.data if key in _DATA_KEYS else config.train)[key] = value
+    homes = [section for section in ('data', 'train') if key in config[section]]
+    if len(homes) != 1:
+      where = 'both config.data and config.train' if homes else 'neither config.data nor config.train'
+      raise ValueError(f'preset key {key!r} of preset {name!r} is in {where}; define it in the '
+                       'section it belongs to before calling common.preset.')
+    config[homes[0]][key] = value
   return config

@@ -39,7 +39,7 @@ def get_config(preset: str = 'cpu'):
   config.oov_probes = ('kingliest', 'lovingest', 'swordsmen', 'nightly', 'loveliness', 'walked')
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=100_000,
-                           validation_limit=20_000),
+                           validation_limit=20_000, test_limit=20_000),
                 cpu=dict(epochs=2, batch_size=4096, eval_batch_size=4096, eval_every=400,
                          log_every=50),
                 full=dict(epochs=20, batch_size=4096, eval_batch_size=4096, eval_every=5000))

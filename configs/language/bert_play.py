@@ -6,8 +6,9 @@ r"""Which play is a line from? A BERT classifier fine-tuned from bert_pretrain, 
 
 (the study of both against the label budget: python -m experiments.language.bert_study --workdir=runs/bert_study).
 Data: every line of Hamlet, Macbeth, King Lear, Othello, Romeo and Juliet (5 classes, speaker
-names and stage directions included), BPE-tokenised as in bert_pretrain, [CLS] line [SEP];
-a seeded permutation, the last 20 % the test set. These plays lie in the (unlabelled) pretraining
+names and stage directions included), BPE-tokenised as in bert_pretrain, [CLS] line [SEP]: the
+dataset shakespeare_plays, read by the classification task; a seeded permutation, the last 20 % the
+test set, a seeded 10 % of all lines held out of the rest for validation. These plays lie in the (unlabelled) pretraining
 text. init_from.params='^model/params/encoder/' copies the embeddings, blocks and pooler; the head starts at random.
 Chance: the share of the largest play's lines.
 MEASURED (experiments/bert_study.py, cpu presets, seed 0, pretraining 4000 steps; 2-core Xeon shared
@@ -24,7 +25,7 @@ PLAYS = ('hamlet_gut', 'macbeth_gut', 'lear_gut', 'othello_gut', 'romeo_and_juli
 
 
 def get_config(preset: str = 'cpu'):
-  config = common.base(preset, name='bert_play', task='bert_play')
+  config = common.base(preset, name='bert_play', task='classification')
   pre = bert_pretrain.get_config(preset)
   config.data.name = 'shakespeare_plays'
   config.data.plays = PLAYS

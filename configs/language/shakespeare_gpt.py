@@ -43,7 +43,7 @@ def get_config(preset: str = 'cpu'):
   config.sample_length = {'smoke': 8, 'cpu': 400, 'full': 600}[preset]
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=4, eval_batch_size=8, train_limit=4096,
-                           validation_limit=2048),
+                           validation_limit=2048, test_limit=2048),
                 cpu=dict(steps=1500, batch_size=32, eval_batch_size=100, eval_every=500,
                          log_every=50),
                 full=dict(steps=5000, batch_size=64, eval_batch_size=200, eval_every=250))

@@ -36,7 +36,7 @@ def get_config(preset: str = 'cpu'):
   config.optim.grad_clip_norm = 1.0
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=256,
-                           test_limit=32),
+                           validation_limit=32, test_limit=32),
                 cpu=dict(epochs=4, batch_size=128, eval_batch_size=500, eval_every=2000),
                 full=dict(epochs=40, batch_size=256, eval_batch_size=1000, eval_every=5000))
   return config

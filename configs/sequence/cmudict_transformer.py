@@ -35,7 +35,7 @@ def get_config(preset: str = 'cpu'):
   common.adam_warmup_cosine(config, preset, lr=2e-3, warmup_steps=300)
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=256,
-                           test_limit=32),
+                           validation_limit=32, test_limit=32),
                 cpu=dict(epochs=5, batch_size=128, eval_batch_size=500, eval_every=2000),
                 full=dict(epochs=60, batch_size=256, eval_batch_size=1000, eval_every=5000))
   return config

@@ -31,7 +31,7 @@ def get_config(preset: str = 'cpu'):
   common.adam_warmup_cosine(config, preset, lr=2e-3, warmup_steps=50)
   common.preset(config, preset,
                 smoke=dict(steps=4, batch_size=32, eval_batch_size=200, train_limit=256,
-                           test_limit=200),
+                           validation_limit=200, test_limit=200),
                 cpu=dict(steps=360, batch_size=64, eval_every=180),
                 full=dict(steps=20000, batch_size=128, eval_every=2000))
   return config

@@ -1,15 +1,33 @@
-"""tfds builders for the offline datasets, prepared to ArrayRecord on first use (no TensorFlow needed).
+"""The tfds builder of every offline dataset, written once: `Spec` -> ArrayRecord cache -> data source.
 
-Every builder writes into `dljax.settings.data_dir()` and is read back with `tfds.data_source`.
+A dataset module describes its stored data as a `Spec`: a generator function, its parameters,
+the features and a version. `prepare(spec)` builds a `tfds.core.GeneratorBasedBuilder` from it
+(`make_builder`), writes the splits to ArrayRecord in `dljax.settings.data_dir()/<spec.name>/<version>`
+once, and returns `{split: tfds data source}` (random access, nothing loaded into memory).
+
+  spec.generate(**spec.params) -> {split: iterable of example dicts}
+                               or ({split: ...}, metadata dict saved with the dataset)
+
+The cache records a hash of (name, version, params, features) in `dljax_params.json`: a cache
+whose builder parameters changed (or that was written without the record) is deleted and rebuilt
+once, under the dataset's inter-process lock, so no stale split is ever read silently. A damaged
+cache (unreadable records) is rebuilt the same way.
 """
+import contextlib
+import dataclasses
+import fcntl
 import gzip
+import hashlib
+import json
+import logging
 import os
+import shutil
+from typing import Any, Callable
 
 import numpy as np
 import tensorflow_datasets as tfds
 
 from dljax import settings
-from dljax.data import shapes, toys
 from dljax.errors import DataError
 
 FASHION_MNIST_FILES = {
@@ -49,62 +67,6 @@ def fashion_mnist_arrays(folder: str, split: str):
   return images[..., None], labels.astype(np.int64)
 
 
-class FashionMnistLocal(tfds.core.GeneratorBasedBuilder):
-  """Fashion-MNIST (Xiao et al. 2017) from local IDX files: 60k train / 10k test, 28x28x1, 10 classes."""
-
-  VERSION = tfds.core.Version('1.0.0')
-
-  def _info(self):
-    return tfds.core.DatasetInfo(
-        builder=self,
-        disable_shuffling=True,  # keep the generator order (positions matter for splits)
-        description='Fashion-MNIST read from the IDX files of Debian\'s dataset-fashion-mnist.',
-        features=tfds.features.FeaturesDict({
-            'image': tfds.features.Tensor(shape=(28, 28, 1), dtype=np.uint8),
-            'label': tfds.features.ClassLabel(names=FASHION_MNIST_CLASSES),
-        }),
-        supervised_keys=('image', 'label'),
-    )
-
-  def _split_generators(self, dl_manager):
-    del dl_manager
-    folder = settings.fashion_mnist_dir()
-    return {split: self._generate_examples(folder, split) for split in FASHION_MNIST_FILES}
-
-  def _generate_examples(self, folder, split):
-    images, labels = fashion_mnist_arrays(folder, split)
-    for i, (image, label) in enumerate(zip(images, labels)):
-      yield i, {'image': image, 'label': label}
-
-
-class Mnist1d(tfds.core.GeneratorBasedBuilder):
-  """MNIST-1D (Greydanus 2020) regenerated with `mnist1d.data.make_dataset` (default args, seed 42)."""
-
-  VERSION = tfds.core.Version('1.0.0')
-
-  def _info(self):
-    return tfds.core.DatasetInfo(
-        builder=self,
-        disable_shuffling=True,  # keep the generator order (positions matter for splits)
-        description='MNIST-1D: 4000 train / 1000 test sequences of length 40, 10 classes.',
-        features=tfds.features.FeaturesDict({
-            'x': tfds.features.Tensor(shape=(40,), dtype=np.float32),
-            'label': tfds.features.ClassLabel(num_classes=10),
-        }),
-        supervised_keys=('x', 'label'),
-    )
-
-  def _split_generators(self, dl_manager):
-    del dl_manager
-    data = mnist1d_arrays()
-    return {'train': self._generate_examples(data['x'], data['y']),
-            'test': self._generate_examples(data['x_test'], data['y_test'])}
-
-  def _generate_examples(self, xs, ys):
-    for i, (x, y) in enumerate(zip(xs, ys)):
-      yield i, {'x': x.astype(np.float32), 'label': int(y)}
-
-
 def mnist1d_arrays(seed: int = 42):
   """The MNIST-1D arrays, regenerated procedurally (never downloaded)."""
   from mnist1d.data import get_dataset_args, make_dataset  # pylint: disable=g-import-not-at-top
@@ -113,59 +75,109 @@ def mnist1d_arrays(seed: int = 42):
   return make_dataset(args)
 
 
-class Toys(tfds.core.GeneratorBasedBuilder):
-  """Synthetic toy problems of the first lectures (see `dljax.data.toys`), one builder config each."""
-
-  VERSION = tfds.core.Version('1.0.0')
-  BUILDER_CONFIGS = [tfds.core.BuilderConfig(name=name, description=toys.TOYS[name].__doc__)
-                     for name in toys.TOYS]
-
-  def _info(self):
-    x_dim = toys.X_DIM[self.builder_config.name]
-    label = (tfds.features.Tensor(shape=(), dtype=np.float32)
-             if self.builder_config.name in toys.REGRESSION else
-             tfds.features.ClassLabel(num_classes=toys.NUM_CLASSES[self.builder_config.name]))
-    return tfds.core.DatasetInfo(
-        builder=self,
-        disable_shuffling=True,  # keep the generator order (positions matter for splits)
-        features=tfds.features.FeaturesDict({
-            'x': tfds.features.Tensor(shape=(x_dim,), dtype=np.float32), 'label': label}),
-        supervised_keys=('x', 'label'),
-    )
-
-  def _split_generators(self, dl_manager):
-    del dl_manager
-    make = toys.TOYS[self.builder_config.name]
-    return {'train': self._generate_examples(*make(n=toys.TRAIN_SIZE, seed=0)),
-            'test': self._generate_examples(*make(n=toys.TEST_SIZE, seed=1))}
-
-  def _generate_examples(self, xs, ys):
-    for i, (x, y) in enumerate(zip(xs, ys)):
-      yield i, {'x': x.astype(np.float32), 'label': y}
 
 
-class Shapes(tfds.core.GeneratorBasedBuilder):
-  """Generated segmentation data (see `dljax.data.shapes`): 4000 train / 1000 test 32x32 images."""
+PARAMS_FILE = 'dljax_params.json'
 
-  VERSION = tfds.core.Version('1.0.0')
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+  """What a dataset stores: `generate(**params)` yields its splits' examples (module docstring)."""
+  name: str                       # the cache folder (and tfds builder name)
+  generate: Callable[..., Any]
+  features: dict                  # {key: tfds feature}, e.g. tfds.features.Tensor(shape, dtype)
+  version: str = '1.0.0'
+  params: dict = dataclasses.field(default_factory=dict)   # hashed: a change rebuilds the cache
+  description: str = ''
+  supervised_keys: tuple = None
+
+  def fingerprint(self) -> str:
+    """sha256 of (name, version, params, features): what the cache must have been built from."""
+    record = json.dumps({'name': self.name, 'version': self.version, 'params': self.params,
+                         'features': {k: repr(v) for k, v in sorted(self.features.items())}},
+                        sort_keys=True, default=repr)
+    return hashlib.sha256(record.encode()).hexdigest()
+
+
+def make_builder(spec: Spec, data_dir: str = None):
+  """A GeneratorBasedBuilder instance for `spec`, writing ArrayRecord under `data_dir`."""
 
   def _info(self):
     return tfds.core.DatasetInfo(
-        builder=self,
-        disable_shuffling=True,  # keep the generator order (positions matter for splits)
-        description='Circles, squares and triangles on noisy backgrounds, with per-pixel class masks.',
-        features=tfds.features.FeaturesDict({
-            'image': tfds.features.Tensor(shape=(shapes.SIZE, shapes.SIZE, 1), dtype=np.uint8),
-            'mask': tfds.features.Tensor(shape=(shapes.SIZE, shapes.SIZE), dtype=np.uint8),
-        }),
-        supervised_keys=('image', 'mask'),
-    )
+        builder=self, description=spec.description or spec.name,
+        disable_shuffling=True,  # keep the generator order: splits and limits depend on positions
+        features=tfds.features.FeaturesDict(dict(spec.features)),
+        supervised_keys=spec.supervised_keys, metadata=tfds.core.MetadataDict())
 
   def _split_generators(self, dl_manager):
     del dl_manager
-    return {'train': self._generate_examples(*shapes.make(shapes.TRAIN_SIZE, seed=0)),
-            'test': self._generate_examples(*shapes.make(shapes.TEST_SIZE, seed=1))}
+    out = spec.generate(**spec.params)
+    splits, metadata = out if isinstance(out, tuple) else (out, {})
+    self.info.metadata.update(metadata)
+    return {split: self._generate_examples(examples) for split, examples in splits.items()}
 
-  def _generate_examples(self, images, masks):
-    for i, (image, mask) in enumerate(zip(images, masks)):
-      yield i, {'image': image, 'mask': mask}
+  def _generate_examples(self, examples):
+    for i, example in enumerate(examples):
+      yield i, example
+
+  cls = type(f'Builder_{spec.name}', (tfds.core.GeneratorBasedBuilder,),
+             dict(name=spec.name, VERSION=tfds.core.Version(spec.version), _info=_info,
+                  _split_generators=_split_generators, _generate_examples=_generate_examples,
+                  __module__=__name__),
+             skip_registration=True)   # dljax's registry names datasets, not tfds's
+  return cls(data_dir=data_dir or settings.data_dir(), file_format='array_record')
+
+
+@contextlib.contextmanager
+def exclusive(name: str):
+  """An inter-process lock per dataset: two processes (pytest workers, hosts sharing a cache) that
+  prepare the same dataset at once take turns instead of reading each other's half-written files."""
+  os.makedirs(settings.data_dir(), exist_ok=True)
+  with open(os.path.join(settings.data_dir(), f'.{name}.lock'), 'w') as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    try:
+      yield
+    finally:
+      fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _stale_reason(builder, spec: Spec):
+  """Why the prepared cache cannot be used (None if it can)."""
+  path = os.path.join(builder.data_dir, PARAMS_FILE)
+  if not os.path.exists(path):
+    return f'it has no {PARAMS_FILE} (written by an older dljax)'
+  with open(path) as f:
+    saved = json.load(f)
+  if saved.get('fingerprint') != spec.fingerprint():
+    return f'its builder parameters changed ({saved.get("params")} -> {spec.params})'
+  sources = builder.as_data_source()
+  for source in sources.values():  # read the first and last record to validate the files
+    source.__getitems__([0, len(source) - 1])
+  return None
+
+
+def prepare(spec: Spec) -> dict:
+  """{split: tfds data source} of `spec`, built into the cache first if needed (module docstring)."""
+  with exclusive(spec.name):
+    builder = make_builder(spec)
+    if builder.is_prepared():
+      try:
+        reason = _stale_reason(builder, spec)
+      except Exception as e:  # pylint: disable=broad-except
+        reason = f'it is damaged ({type(e).__name__}: {e})'
+      if reason is None:
+        return builder.as_data_source()
+      logging.warning('Data cache %s is rebuilt: %s.', builder.data_dir, reason)
+      shutil.rmtree(builder.data_dir, ignore_errors=True)
+      builder = make_builder(spec)
+    builder.download_and_prepare()
+    with open(os.path.join(builder.data_dir, PARAMS_FILE), 'w') as f:
+      json.dump({'fingerprint': spec.fingerprint(), 'params': spec.params, 'version': spec.version},
+                f, default=repr)
+    return builder.as_data_source()
+
+
+def metadata(spec: Spec) -> dict:
+  """The metadata saved with the prepared dataset (e.g. a vocabulary)."""
+  prepare(spec)
+  return dict(make_builder(spec).info.metadata)

@@ -28,7 +28,6 @@ import functools
 import re
 
 import numpy as np
-import tensorflow_datasets as tfds
 
 from dljax.data import text as text_lib
 from dljax.errors import ConfigError, DataError
@@ -60,40 +59,6 @@ def split_words(words, seed: int = SPLIT_SEED) -> dict:
   n_val = int(round(FRACTIONS['validation'] * len(ordered)))
   parts = np.split(ordered[perm], [n_train, n_train + n_val])
   return {split: list(part) for split, part in zip(FRACTIONS, parts)}
-
-
-class CmudictG2p(tfds.core.GeneratorBasedBuilder):
-  """CMUdict word -> ARPAbet phones, first pronunciation, seeded 90/5/5 split by word."""
-
-  VERSION = tfds.core.Version('1.0.0')
-  BUILDER_CONFIGS = [
-      tfds.core.BuilderConfig(name='no_stress', description='stress digits removed (39 phones)'),
-      tfds.core.BuilderConfig(name='stress', description='stress digits kept'),
-  ]
-
-  def _info(self):
-    return tfds.core.DatasetInfo(
-        builder=self,
-        disable_shuffling=True,  # keep the split's (seeded) order
-        description=__doc__,
-        features=tfds.features.FeaturesDict({'word': tfds.features.Text(),
-                                             'phones': tfds.features.Text()}),
-        metadata=tfds.core.MetadataDict(),
-    )
-
-  def _split_generators(self, dl_manager):
-    del dl_manager
-    lex = lexicon(keep_stress=self.builder_config.name == 'stress')
-    self.info.metadata['letters'] = sorted({c for w in lex for c in w})
-    self.info.metadata['phones'] = sorted({p for ps in lex.values() for p in ps})
-    self.info.metadata['max_letters'] = max(len(w) for w in lex)  # every split is padded to these
-    self.info.metadata['max_phones'] = max(len(ps) for ps in lex.values())
-    return {split: self._generate_examples(words, lex)
-            for split, words in split_words(lex).items()}
-
-  def _generate_examples(self, words, lex):
-    for i, word in enumerate(words):
-      yield i, {'word': word, 'phones': ' '.join(lex[word])}
 
 
 def vocabs(metadata) -> tuple:

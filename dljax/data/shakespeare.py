@@ -41,9 +41,7 @@ import sys
 import tarfile
 
 import numpy as np
-import tensorflow_datasets as tfds
 
-from dljax import settings
 from dljax.data.text import Vocab
 from dljax.errors import DataError
 
@@ -170,36 +168,6 @@ def split_text(text: str) -> dict:
 
 def char_vocab(text: str) -> Vocab:
   return Vocab(tuple(sorted(set(text))))
-
-
-class ShakespeareChar(tfds.core.GeneratorBasedBuilder):
-  """Shakespeare's complete works as character ids: 90 % train / 10 % validation by position."""
-
-  VERSION = tfds.core.Version('1.0.0')
-
-  def _info(self):
-    return tfds.core.DatasetInfo(
-        builder=self,
-        disable_shuffling=True,  # keep the generator order: record i is chunk i of the stream
-        description=__doc__,
-        features=tfds.features.FeaturesDict({
-            'tokens': tfds.features.Tensor(shape=(None,), dtype=np.uint8)}),
-        metadata=tfds.core.MetadataDict(),
-    )
-
-  def _split_generators(self, dl_manager):
-    del dl_manager
-    text = complete_works(read_texts(sdist_path(settings.data_dir())))
-    vocab = char_vocab(text)
-    if len(vocab) > 256:
-      raise DataError(f'{len(vocab)} distinct characters do not fit in uint8.')
-    self.info.metadata['vocab'] = ''.join(vocab.symbols)
-    return {split: self._generate_examples(vocab.encode(part).astype(np.uint8))
-            for split, part in split_text(text).items()}
-
-  def _generate_examples(self, tokens):
-    for i, start in enumerate(range(0, len(tokens), CHUNK)):
-      yield i, {'tokens': tokens[start:start + CHUNK]}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,11 @@
   for step in [state.step, total):
       state, metrics <- train_step(state, next(batches), fold_in(key, step))   jit, sharded, donated
       metrics of the previous step are fetched now, so the device never waits for the host
-  evaluate, checkpoint (Orbax, async), log (JSONL + TensorBoard + progress bar), plot, summary.json
+      every eval_every steps: evaluate data['validation'] (logged as val/<m>); best/ = the best
+      val/<best_metric> so far
+  at the end: the final state on validation and test -> summary['final'] (val/... and test/...),
+  summary['best'] = the val metrics at best_step; checkpoint (Orbax, async), log (JSONL +
+  TensorBoard + progress bar), plot, summary.json. Test metrics never choose anything.
 """
 import json
 import os
@@ -16,9 +20,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from dljax import viz
-from dljax.errors import NonFiniteError, WorkdirError
+from dljax.errors import DataError, NonFiniteError, WorkdirError
 from dljax.train import (checkpoint, config_check, init_from, mesh as mesh_lib, preemption, tasks,
                          writers)
+from dljax.train.tasks import base as task_base
 
 
 class Preempted(Exception):
@@ -163,12 +168,17 @@ class Run:
                          out_shardings=(self.repl, self.repl), donate_argnums=0)
     eval_step = jax.jit(task.eval_step, in_shardings=(self.repl, mesh_lib.data_sharded(self.mesh)),
                         out_shardings=self.repl)
-    evaluate = lambda s: task.evaluate(s, self.data['test'], eval_step, self.put)  # pylint: disable=unnecessary-lambda-assignment
+    if 'validation' not in self.data:
+      raise DataError(f'task {config.task} loads no validation split: its load_data must return '
+                         "'validation' (a fixed slice held out of train) next to 'train' and 'test'.")
+    evaluate = lambda s, split='validation': task.evaluate_split(  # pylint: disable=unnecessary-lambda-assignment
+        s, self.data[split], eval_step, self.put, split)
+    best_metric = task_base.rename({task.best_metric: 0}, 'validation').popitem()[0]  # val/<m>
     writer = writers.MetricWriter(self.workdir, self.total_steps, start, self.progress)
     train_cfg = config.train
     t0, t_last, step_last = time.time(), time.time(), start
     pending = None  # (step, device metrics) of the step before
-    last_test = None
+    last_val = None
 
     def fetch(pending):
       step, metrics = pending
@@ -211,10 +221,11 @@ class Run:
           log_train(*fetch(pending), force=is_last)
           pending = None
           if is_eval:
-            test = last_test = evaluate(state)
-            writer.write(step, test)
-            if _better(test.get(task.best_metric, np.nan), meta['best'], task.best_mode):
-              meta.update(best=test[task.best_metric], best_step=step, best_metrics=test)
+            val = evaluate(state)
+            last_val = (step, val)
+            writer.write(step, val)
+            if _better(val.get(best_metric, np.nan), meta['best'], task.best_mode):
+              meta.update(best=val[best_metric], best_step=step, best_metrics=val)
               save(step, best=True)
           if is_save:
             save(step)
@@ -227,7 +238,10 @@ class Run:
       writer.close()
       self.ckpt.wait()
 
-    final = last_test if last_test is not None else evaluate(state)
+    final_step = int(jax.device_get(state.step))
+    val = last_val[1] if last_val and last_val[0] == final_step else evaluate(state)
+    test = evaluate(state, 'test')
+    final = {**val, **test}
     summary = {
         'experiment': config.name, 'final': final, 'best': meta['best_metrics'],
         'best_step': meta['best_step'], 'steps': self.total_steps, 'wall_s': wall_s,
@@ -270,12 +284,13 @@ class LoadedRun:
     self.run, self.state, self.summary = run, state, summary
     self.config, self.task, self.data, self.workdir = run.config, run.task, run.data, run.workdir
 
-  def evaluate(self, arrays: dict, state=None) -> dict:
+  def evaluate(self, arrays: dict, state=None, split: str = 'test') -> dict:
     """The task's metrics of the run's state (or `state`) on `arrays` (the format of
-    self.data['test']), e.g. longer sequences or another split."""
+    self.data['test']), e.g. longer sequences or another split; named '<split>/<metric>' ('val/'
+    for split='validation')."""
     eval_step = jax.jit(self.task.eval_step)
-    return self.task.evaluate(self.state if state is None else state, arrays, eval_step,
-                              self.run.put)
+    return self.task.evaluate_split(self.state if state is None else state, arrays, eval_step,
+                                    self.run.put, split)
 
 
 def load_run(workdir: str, config=None, best: bool = False) -> LoadedRun:

@@ -41,7 +41,7 @@ def main(argv):
   from absl import logging  # pylint: disable=g-import-not-at-top
   from dljax import viz  # pylint: disable=g-import-not-at-top
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
-  from dljax.train.tasks import bert  # pylint: disable=g-import-not-at-top
+  from dljax import data  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
   workdir, preset = _WORKDIR.value, _PRESET.value
   budgets = [int(b) for b in _BUDGETS.value]
@@ -52,7 +52,7 @@ def main(argv):
   table = {'pretrain': {**pre['final'], 'wall_s': pre['wall_s'], 'steps': pre['steps']}}
   every = bert_play.get_config(preset)
   every.data.train_limit = 0
-  split = bert.play_split(every)
+  split = {s: data.load(every.data, s) for s in ('train', 'test')}
   n_all = len(split['train']['y'])
   counts = [int((split['test']['y'] == k).sum()) for k in range(len(bert_play.PLAYS))]
   table['chance'] = max(counts) / sum(counts)   # always the largest play

@@ -7,7 +7,7 @@ import pytest
 from ml_collections import ConfigDict
 
 from dljax import data
-from dljax.data import builders, pipeline, toys
+from dljax.data import builders, pipeline, splits, toys
 from dljax.errors import DataError
 
 
@@ -41,9 +41,11 @@ def test_mnist1d_regeneration_is_deterministic():
   assert a['x'].shape == (4000, 40) and a['x_test'].shape == (1000, 40)
   for key in ('x', 'y', 'x_test', 'y_test'):
     np.testing.assert_array_equal(a[key], b[key])
-  cached = data.load_split(ConfigDict(dict(name='mnist1d')), 'train')
-  np.testing.assert_allclose(cached['x'], a['x'].astype(np.float32))
-  np.testing.assert_array_equal(cached['y'], a['y'])
+  held = splits.carve(4000, 500)   # validation: a fixed seeded 500 of the 4,000 training sequences
+  for split in ('train', 'validation'):
+    cached = data.load_split(ConfigDict(dict(name='mnist1d')), split)
+    np.testing.assert_allclose(cached['x'], a['x'][held[split]].astype(np.float32))
+    np.testing.assert_array_equal(cached['y'], a['y'][held[split]])
 
 
 @pytest.mark.parametrize('name', sorted(toys.TOYS))

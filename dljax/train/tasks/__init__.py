@@ -1,5 +1,5 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
-from dljax.train.tasks.bert import BertPretrain, PlayClassification
+from dljax.train.tasks.bert import BertPretrain
 from dljax.train.tasks.classification import Classification
 from dljax.train.tasks.dense import Denoise, Segment
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
@@ -11,7 +11,6 @@ from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
 
 TASKS = {
-    'bert_play': PlayClassification,
     'bert_pretrain': BertPretrain,
     'classification': Classification,
     'denoise': Denoise,

@@ -9,13 +9,21 @@ pure:
   train_step(state, batch, rng)      -> (state, metrics)   the loop bumps state.step and jits it
   eval_step(state, batch)            -> dict of sums over the real (mask == 1) examples
   summarize(sums)                    -> {'test/<metric>': value}      (on the host)
+  evaluate(state, arrays, ...)       -> {'test/<metric>': value}  on any split's arrays; the loop
+                                        calls evaluate_split, which names them '<split>/<metric>'
+                                        ('val/...' on data['validation'], 'test/...' on data['test'])
   plots(state, workdir, data)        -> writes PNGs under <workdir>/plots (on the host)
 
 On the host, before the task is built (classmethods, so the step count can depend on the data):
 
-  load_data(config)                  -> {'train': ..., 'test': ...}   (default: load_split images)
+  load_data(config)                  -> {'train': ..., 'validation': ..., 'test': ...}
+                                        (default: dljax.data.load of the three splits)
   num_train(data)                    -> examples per epoch (for train.epochs)
   train_batches(config, data, i, n)  -> checkpointable iterator of process i's batches (of n)
+
+Validation discipline: the loop evaluates data['validation'] during training and selects best/
+checkpoints on 'val/' + best_metric (best_metric is declared by its test/ name); test is evaluated
+once at the end and never used to choose.
 
 Several networks and optimizers (GAN), EMA targets, inner loops or non-gradient updates live inside
 `train_step` and in `TrainState.nets` / `TrainState.extra`: the loop never looks inside them.
@@ -39,7 +47,8 @@ class Task:
 
   @classmethod
   def load_data(cls, config) -> dict:
-    return {split: data_lib.load_split(config.data, split) for split in ('train', 'test')}
+    check_model(config, data_lib.info(config.data))
+    return {split: data_lib.load_split(config.data, split) for split in SPLITS}
 
   @classmethod
   def num_train(cls, data: dict) -> int:
@@ -78,5 +87,40 @@ class Task:
       total = jax.device_get(total)
     return self.summarize(total)
 
+  def evaluate_split(self, state, arrays: dict, eval_fn, put_batch, split: str = 'test') -> dict:
+    """`evaluate` with its metrics named for `split`: 'test/m' -> 'val/m' for 'validation'."""
+    return rename(self.evaluate(state, arrays, eval_fn, put_batch), split)
+
   def plots(self, state, workdir: str, data: dict):
     del state, workdir, data
+
+
+SPLITS = ('train', 'validation', 'test')
+PREFIXES = {'validation': 'val', 'test': 'test'}
+
+
+def rename(metrics: dict, split: str) -> dict:
+  """{'test/m': v, 'test_long/m': w} -> {'val/m': v, 'val_long/m': w} for split 'validation'."""
+  prefix = PREFIXES[split]
+  return {(prefix + k[len('test'):] if k.startswith('test') else k): v for k, v in metrics.items()}
+
+
+def check_model(config, info):
+  """The model's sizes against the data's (before anything is built): model.num_classes (softmax
+  loss) = the classes, model.vocab_size = the vocabulary size, model.max_len >= the input length."""
+  from dljax.errors import ConfigError  # pylint: disable=g-import-not-at-top
+  model = config.model.get(config.model.get('name', ''), None)
+  model = model if hasattr(model, 'items') else config.model
+  want = {}
+  if info.num_classes and config.get('loss', 'softmax') == 'softmax':
+    want['num_classes'] = info.num_classes
+  if isinstance(info.vocab, int):
+    want['vocab_size'] = info.vocab
+  for key, value in want.items():
+    if model.get(key, None) not in (None, 0, value):
+      raise ConfigError(f'model.{key}={model[key]} does not match {config.data.name} ({value}); '
+                        f'set --config.model.{key}={value}.')
+  if isinstance(info.vocab, int) and info.shape and model.get('max_len', 0):
+    if model.max_len < info.shape[0]:
+      raise ConfigError(f'data.max_len={info.shape[0]} > model.max_len={model.max_len}; set '
+                        'them equal.')

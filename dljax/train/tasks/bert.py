@@ -1,16 +1,15 @@
 """BERT: pretraining (masked LM + next-sentence prediction) and fine-tuning on Shakespeare lines.
 
-bert_pretrain: batches of NSP pairs of training lines (dljax.data.mlm.nsp_batch, a function of
+bert_pretrain: batches of NSP pairs of training lines of the dataset shakespeare_bpe_lines (dljax.data.mlm.nsp_batch, a function of
 (seed, step)); the masking is drawn inside train_step from the step's rng (dljax.data.mlm.mask_tokens).
   loss = mean over chosen positions of -log p(x_t | masked input) + mean over pairs of NSP CE
-Evaluation: a fixed set of data.eval_pairs validation pairs, masked once with key(seed).
+Evaluation: a fixed set of data.eval_pairs pairs of the validation (and of the test) lines, masked
+once with key(seed).
 Reported: test/mlm_loss (nats per masked token), test/mlm_accuracy, test/nsp_accuracy, test/loss
 (their sum of losses).
 
-bert_play: which of data.plays a line comes from (Classification with its own data): every line of
-the plays, a seeded permutation; the last data.test_fraction of it is the test set, the first
-data.train_limit lines (0 = all the others) the labelled training set. init_from.params='^model/params/encoder/'
-starts the classifier from a bert_pretrain run.
+Which play a line comes from (configs/language/bert_play.py) is the ordinary classification task
+on the dataset shakespeare_plays (dljax.data.datasets.shakespeare_plays).
 """
 import sys
 
@@ -20,12 +19,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from dljax import models, optim
+from dljax import data as data_lib, models, optim
 from dljax.data import mlm
 from dljax.errors import ConfigError
 from dljax.train.state import ModelState, TrainState
 from dljax.train.tasks.base import Task
-from dljax.train.tasks.classification import Classification
 
 
 def _check_vocab(config, tok):
@@ -45,15 +43,17 @@ class BertPretrain(Task):
 
   @classmethod
   def load_data(cls, config) -> dict:
-    lines, tok = mlm.shakespeare_lines(config.data.num_merges, config.data.get('train_limit', 0))
+    tok = data_lib.info(config.data).vocab
     _check_vocab(config, tok)
-    train = lines['train']
-    test = mlm.nsp_batch(lines['validation'], config.data.eval_pairs, config.data.max_len,
-                         seed=config.seed, step=0)
-    inputs, chosen = mlm.mask_tokens(jax.random.PRNGKey(config.seed), jnp.asarray(test['tokens']),
-                                     tok.vocab_size, config.get('mask_rate', 0.15))
-    test.update(inputs=np.asarray(inputs), chosen=np.asarray(chosen))
-    return {'train': train, 'test': test, 'tokenizer': tok}
+    out = {'train': data_lib.load(config.data, 'train'), 'tokenizer': tok}
+    for split in ('validation', 'test'):
+      pairs = mlm.nsp_batch(data_lib.load(config.data, split), config.data.eval_pairs,
+                            config.data.max_len, seed=config.seed, step=0)
+      inputs, chosen = mlm.mask_tokens(jax.random.PRNGKey(config.seed),
+                                       jnp.asarray(pairs['tokens']), tok.vocab_size,
+                                       config.get('mask_rate', 0.15))
+      out[split] = dict(pairs, inputs=np.asarray(inputs), chosen=np.asarray(chosen))
+    return out
 
   @classmethod
   def num_train(cls, data):
@@ -126,33 +126,3 @@ class BertPretrain(Task):
             'test/mlm_accuracy': float(sums['mlm_correct'] / sums['masked']),
             'test/nsp_loss': nsp_loss,
             'test/nsp_accuracy': float(sums['nsp_correct'] / sums['count'])}
-
-
-def play_split(config):
-  """{'train': {'x', 'y'}, 'test': {'x', 'y'}} of the bert_play task (module docstring)."""
-  lines, labels, tok = mlm.play_lines(tuple(config.data.plays), config.data.num_merges)
-  _check_vocab(config, tok)
-  if config.model.num_classes != len(config.data.plays):
-    raise ConfigError(f'model.num_classes={config.model.num_classes} != '
-                      f'{len(config.data.plays)} data.plays; set them equal.')
-  x = mlm.pack_single(lines, config.data.max_len)
-  order = np.random.default_rng(config.data.get('split_seed', 0)).permutation(len(labels))
-  n_test = int(round(len(labels) * config.data.test_fraction))
-  train_idx, test_idx = order[:-n_test], order[-n_test:]
-  limit = config.data.get('train_limit', 0)
-  if limit:
-    if limit > len(train_idx):
-      raise ConfigError(f'data.train_limit={limit} > the {len(train_idx)} training lines; use '
-                        '0 for all.')
-    train_idx = train_idx[:limit]
-  return {'train': {'x': x[train_idx], 'y': labels[train_idx]},
-          'test': {'x': x[test_idx], 'y': labels[test_idx]}}
-
-
-class PlayClassification(Classification):
-  """Which play a line comes from: Classification over play_split's data."""
-
-  @classmethod
-  def load_data(cls, config) -> dict:
-    return play_split(config)
-

@@ -51,10 +51,10 @@ def _model_node(model_cfg):
   return variant if hasattr(variant, 'items') else model_cfg
 
 
-def _words(config):
-  """(train ids, validation ids, vocab): the word streams with '<unk>' removed."""
+def _words(config, held_out='validation'):
+  """(train ids, held-out ids, vocab): the word streams of train and `held_out`, '<unk>' removed."""
   train, vocab = data_lib.load_words(config.data, 'train')
-  val, _ = data_lib.load_words(config.data, 'validation')
+  val, _ = data_lib.load_words(config.data, held_out)
   vsize = _model_node(config.model).get('vocab_size', 0)
   if vsize and vsize != len(vocab):
     raise ConfigError(f'model.vocab_size={vsize} but the vocabulary of {config.data.name} with '
@@ -156,9 +156,10 @@ class Word2Vec(_EmbeddingTask):
       m = config.model
       data['ngrams'] = word_context.ngram_table(vocab.words, m.buckets, m.get('n_min', 3),
                                                 m.get('n_max', 6))
-    # a fixed set of validation examples (the sampler's batches 0..eval_batches-1, seed + 1)
-    sampler = cls._sampler(config, data, val, config.seed + 1)
-    data['test'] = word_context.context_examples(sampler, config.data.get('eval_batches', 4))
+    # fixed sets of validation and test examples (the sampler's batches 0..eval_batches-1, seed + 1)
+    for split, ids in (('validation', val), ('test', _words(config, 'test')[1])):
+      sampler = cls._sampler(config, data, ids, config.seed + 1)
+      data[split] = word_context.context_examples(sampler, config.data.get('eval_batches', 4))
     return data
 
   @classmethod
@@ -243,7 +244,8 @@ class GloVe(_EmbeddingTask):
                'x': x.data.astype(np.float32)}
     pick = np.random.default_rng([config.seed, 2]).permutation(len(x.data))
     pick = pick[:config.data.get('eval_limit', 0) or len(pick)]
-    return {'train': entries, 'test': {k: v[pick] for k, v in entries.items()}, 'vocab': vocab}
+    held = {k: v[pick] for k, v in entries.items()}   # the fit of the training entries: no held-out
+    return {'train': entries, 'validation': held, 'test': held, 'vocab': vocab}
 
   @classmethod
   def num_train(cls, data):

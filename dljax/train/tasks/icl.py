@@ -62,7 +62,9 @@ class InContext(LanguageModel):
       raise ConfigError('in-context training streams fresh tasks (no epochs); set train.steps '
                         'and --config.train.epochs=0.')
     test = icl.eval_set(d.eval_per_family, config.seed, **_args(d))
-    return {'test': {k: test[k] for k in ('x', 'y', 'answer', 'family')},
+    val = icl.eval_set(d.eval_per_family, config.seed + 1, **_args(d))   # another seed stream
+    return {'validation': {k: val[k] for k in ('x', 'y', 'answer', 'family')},
+            'test': {k: test[k] for k in ('x', 'y', 'answer', 'family')},
             'bayes': icl.bayes_accuracy(test, d.num_symbols), 'family': test['family']}
 
   @classmethod

@@ -37,11 +37,10 @@ class LanguageModel(Task):
                         f'vocabulary of {config.data.name} ({len(vocab)} symbols); set '
                         f'--config.model.vocab_size={len(vocab)}.')
     block = config.data.block_size
-    val = data_lib.load_tokens(config.data, 'validation')
-    return {'train': data_lib.load_tokens(config.data, 'train'),
-            'test': pipeline.eval_windows(val, block, config.data.get('eval_windows', 0),
-                                          seed=config.seed),
-            'vocab': vocab}
+    windows = {split: pipeline.eval_windows(data_lib.load_tokens(config.data, split), block,
+                                            config.data.get('eval_windows', 0), seed=config.seed)
+               for split in ('validation', 'test')}
+    return {'train': data_lib.load_tokens(config.data, 'train'), **windows, 'vocab': vocab}
 
   @classmethod
   def num_train(cls, data):

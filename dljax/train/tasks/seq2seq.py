@@ -52,6 +52,7 @@ class Seq2Seq(Task):
                           f'--config.model.{side}={len(vocab)}.')
     split = config.get('eval', {}).get('split', 'test')
     return {'train': _with_decoder_inputs(data_lib.load_sequences(config.data, 'train')),
+            'validation': _with_decoder_inputs(data_lib.load_sequences(config.data, 'validation')),
             'test': _with_decoder_inputs(data_lib.load_sequences(config.data, split)),
             'vocabs': vocabs}
 

@@ -68,7 +68,8 @@ class SequenceIO(Task):
     test = _as_steps(data_lib.load_sequences(same_args, 'test'))
     if config.data.get('test_args', None):  # nested: the loop hands data['test'] to evaluate
       test['long'] = _as_steps(data_lib.load_sequences(config.data, 'test'))
-    return {'train': train, 'test': test}
+    return {'train': train, 'validation': _as_steps(data_lib.load_sequences(config.data, 'validation')),
+            'test': test}
 
   @classmethod
   def num_train(cls, data):
