@@ -63,7 +63,7 @@ SEQUENCE_DATASETS = {'cmudict_g2p': (cmudict_g2p.CmudictG2p, 'no_stress'),
                      **{f'seq_{name}': None for name in synthetic.TASKS},  # None: made in memory
                      'text2text': None}  # T5-style mixture of tasks (dljax.data.text2text)
 # Streams drawn on the fly by their task (no stored split): name -> the module that draws them.
-GENERATED_DATASETS = {'icl': 'dljax.data.icl'}
+GENERATED_DATASETS = {'icl': 'dljax.data.icl', 'sine_tasks': 'dljax.data.sine_tasks'}
 SYNTHETIC_SIZES = {'train': 10000, 'validation': 1000, 'test': 1000}
 _SPLIT_INDEX = {'train': 0, 'validation': 1, 'test': 2}
 # The stock tfds datasets that `data.source='tfds'` may use instead (needs internet on first use).
