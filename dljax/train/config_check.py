@@ -1,10 +1,7 @@
 """Checks a resolved config before any data is read or anything is compiled."""
-import difflib
-
 import jax
-import optax
 
-from dljax import data, models, optim
+from dljax import data, optim
 from dljax.data import augment
 from dljax.errors import ConfigError, DataError
 from dljax.train import init_from, tasks
@@ -45,20 +42,8 @@ def validate(config):
     data.check_name(config.data.name, config.data.get('source', 'local'))
   except DataError as e:
     raise ConfigError(str(e)) from None
-  optimizers = [config.optim] + ([config.optim_d] if 'optim_d' in config else [])
-  for cfg in optimizers:
-    if cfg.name not in optim.OPTIMIZER_NAMES:
-      close = difflib.get_close_matches(cfg.name, optim.OPTIMIZER_NAMES, n=1)
-      hint = f' (did you mean {close[0]!r}?)' if close else ''
-      raise ConfigError(f'optim.name={cfg.name!r} is unknown{hint}; use one of '
-                        f'{list(optim.OPTIMIZER_NAMES)}.')
-  if config.task != 'gan':
-    models.build(config.model)
+  tasks.TASKS[config.task].check_config(config)  # the task's model and optimizer keys
   augment.build(config.get('augment', None))  # unknown ops or bad amounts
-  if config.optim.get('trainable', None):
-    init_from.trainable_mask({}, config.optim.trainable)  # the regex compiles
-  if config.optim.get('layer_decay', None):
-    init_from.layer_decay(optax.identity(), config.optim.layer_decay)  # in (0, 1]
   if config.get('init_from', None) and config.init_from.get('workdir', ''):
     init_from.include_regex(config.init_from)
 

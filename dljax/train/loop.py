@@ -137,10 +137,11 @@ class Run:
                                        use_async=config.train.get('async_checkpoints', True))
 
   def put(self, batch):
-    return mesh_lib.put_batch(batch, self.mesh)
+    return mesh_lib.put_batch(batch, self.mesh, self.task.batch_sharding)
 
   def init_state(self):
-    example = jax.tree.map(lambda v: v[:2], next(self.task.train_batches(self.config, self.data, 0, 1)))
+    batches = self.task.train_batches(self.config, self.data, 0, 1)  # None: made inside the step
+    example = None if batches is None else jax.tree.map(lambda v: v[:2], next(batches))
     init = jax.jit(lambda key: self.task.init(key, example), out_shardings=self.repl)
     state = init(jax.random.PRNGKey(self.config.seed))
     init_cfg = self.config.get('init_from', None)
@@ -156,17 +157,20 @@ class Run:
     restored = self.ckpt.restore(checkpoint.abstract(state))
     if restored is not None:
       state, data_state, meta = restored
-      batches.set_state(data_state)
+      if batches is not None:
+        batches.set_state(data_state)
     start = int(jax.device_get(state.step))
     summary_path = os.path.join(self.workdir, 'summary.json')
     if start >= self.total_steps and os.path.exists(summary_path):
       with open(summary_path) as f:
         return json.load(f)  # a finished run is not retrained
 
+    batch_sharding = mesh_lib.batch_sharding(self.mesh, task.batch_sharding)
     train_step = jax.jit(make_train_step(task, self.policy),
-                         in_shardings=(self.repl, mesh_lib.data_sharded(self.mesh)),
+                         in_shardings=(self.repl, batch_sharding),
                          out_shardings=(self.repl, self.repl), donate_argnums=0)
-    eval_step = jax.jit(task.eval_step, in_shardings=(self.repl, mesh_lib.data_sharded(self.mesh)),
+    next_batch = lambda: None if batches is None else self.put(next(batches))  # pylint: disable=unnecessary-lambda-assignment
+    eval_step = jax.jit(task.eval_step, in_shardings=(self.repl, batch_sharding),
                         out_shardings=self.repl)
     if 'validation' not in self.data:
       raise DataError(f'task {config.task} loads no validation split: its load_data must return '
@@ -194,7 +198,7 @@ class Run:
 
     def save(step, best=False):
       meta['wall_s'] = meta_wall0 + time.time() - t0
-      self.ckpt.save(step, state, batches.get_state(), meta, best=best)
+      self.ckpt.save(step, state, {} if batches is None else batches.get_state(), meta, best=best)
 
     def log_train(step, metrics, force=False):
       nonlocal t_last, step_last
@@ -208,7 +212,7 @@ class Run:
     try:
       with preemption.PreemptionGuard() as guard:
         for step in range(start + 1, self.total_steps + 1):
-          state, metrics = train_step(state, self.put(next(batches)))
+          state, metrics = train_step(state, next_batch())
           writer.advance()
           if pending is not None:  # the previous step's metrics, fetched while this step runs
             log_train(*fetch(pending))

@@ -2,10 +2,12 @@
 from dljax.train.tasks.bert import BertPretrain
 from dljax.train.tasks.classification import Classification
 from dljax.train.tasks.dense import Denoise, Segment
+from dljax.train.tasks.ema import MeanTeacher
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
+from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
@@ -19,6 +21,8 @@ TASKS = {
     'icl': InContext,
     'lm': LanguageModel,
     'mae': MAEPretrain,
+    'maml': MAML,
+    'mean_teacher': MeanTeacher,
     'segment': Segment,
     'seq2seq': Seq2Seq,
     'sequence_io': SequenceIO,

@@ -16,10 +16,22 @@ pure:
 
 On the host, before the task is built (classmethods, so the step count can depend on the data):
 
+  check_config(config)               -> None, or ConfigError naming the key and the fix: the task's
+                                        own model/optimizer keys (called by config_check.validate)
   load_data(config)                  -> {'train': ..., 'validation': ..., 'test': ...}
                                         (default: dljax.data.load of the three splits)
   num_train(data)                    -> examples per epoch (for train.epochs)
-  train_batches(config, data, i, n)  -> checkpointable iterator of process i's batches (of n)
+  train_batches(config, data, i, n)  -> checkpointable iterator of process i's batches (of n), or
+                                        None for a task that makes its data inside train_step (RL,
+                                        synthetic streams): the loop then passes batch=None to
+                                        init and train_step and checkpoints no iterator state
+
+Class attributes: best_metric / best_mode (which evaluation chooses best/), and batch_sharding:
+'data' (default: the batch axis split over the mesh's `data` axis) or 'replicated' (every device
+sees the whole batch, e.g. full-graph training on one graph).
+
+The single-network pieces (init, one gradient step with its metrics, the optimizer with clipping,
+weight decay, layer-wise decay and freezing) are in dljax.train.kit.
 
 Validation discipline: the loop evaluates data['validation'] during training and selects best/
 checkpoints on 'val/' + best_metric (best_metric is declared by its test/ name); test is evaluated
@@ -31,8 +43,9 @@ Several networks and optimizers (GAN), EMA targets, inner loops or non-gradient 
 import jax
 import numpy as np
 
-from dljax import data as data_lib
+from dljax import data as data_lib, models
 from dljax.data import pipeline
+from dljax.train import kit
 
 
 class Task:
@@ -40,10 +53,18 @@ class Task:
 
   best_metric = 'test/loss'
   best_mode = 'min'
+  batch_sharding = 'data'  # or 'replicated'
 
   def __init__(self, config, total_steps: int):
     self.config = config
     self.total_steps = total_steps
+
+  @classmethod
+  def check_config(cls, config):
+    """Checks the task's own keys before any data is read: by default config.model builds
+    (dljax.models.build) and config.optim is a valid optimizer (kit.check_optimizer)."""
+    models.build(config.model)
+    kit.check_optimizer(config.optim)
 
   @classmethod
   def load_data(cls, config) -> dict:

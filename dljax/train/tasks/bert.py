@@ -19,10 +19,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from dljax import data as data_lib, models, optim
+from dljax import data as data_lib, models
 from dljax.data import mlm
 from dljax.errors import ConfigError
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit
 from dljax.train.tasks.base import Task
 
 
@@ -71,11 +71,8 @@ class BertPretrain(Task):
     self.mask_rate = config.get('mask_rate', 0.15)
 
   def init(self, rng, batch):
-    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
-    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['tokens'],
-                                batch['segments'], train=False)
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    return kit.init_single(self.model, rng, (batch['tokens'], batch['segments']),
+                           self.config.optim, self.total_steps, train=False)
 
   def losses(self, mlm_BxTxV, nsp_Bx2, batch, chosen_BxT):
     """(per-position MLM NLL weighted by the chosen mask, per-pair NSP CE)."""
@@ -97,14 +94,12 @@ class BertPretrain(Task):
       mlm_loss = mlm_nll.sum() / jnp.maximum(chosen.sum(), 1.0)
       return mlm_loss + nsp_ce.mean(), (mlm_loss, nsp_ce.mean(), mlm_logits, nsp_logits)
 
-    (loss, (mlm_loss, nsp_loss, mlm_logits, nsp_logits)), grads = jax.value_and_grad(
-        objective, has_aux=True)(net.params)
-    net = net.apply_gradients(grads, net.model_state)
+    net, (mlm_loss, nsp_loss, mlm_logits, nsp_logits), metrics = kit.gradient_step(
+        net, objective, has_aux=True)
     hit = (mlm_logits.argmax(-1) == batch['tokens']) * chosen
-    metrics = {'train/loss': loss, 'train/mlm_loss': mlm_loss, 'train/nsp_loss': nsp_loss,
-               'train/mlm_accuracy': hit.sum() / jnp.maximum(chosen.sum(), 1.0),
-               'train/nsp_accuracy': (nsp_logits.argmax(-1) == batch['nsp']).mean(),
-               'train/grad_norm': optax.tree.norm(grads)}
+    metrics.update({'train/mlm_loss': mlm_loss, 'train/nsp_loss': nsp_loss,
+                    'train/mlm_accuracy': hit.sum() / jnp.maximum(chosen.sum(), 1.0),
+                    'train/nsp_accuracy': (nsp_logits.argmax(-1) == batch['nsp']).mean()})
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):

@@ -1,20 +1,20 @@
 """Supervised prediction: multiclass softmax, binary logistic / hinge / square losses, regression.
 
-Optional, for images: config.augment (dljax.data.augment ops, applied in the train step from the
-step's key), data.normalize (per-channel statistics of the training split, kept in state.extra and
-applied in train and eval), eval.tta_views K (test/accuracy_tta: softmax averaged over the image
+Optional, for images: config.augment and data.normalize (dljax.train.transforms: augmentation in
+the train step from the step's key, per-channel statistics of the training split kept in
+state.extra and applied in train and eval), eval.tta_views K (test/accuracy_tta: softmax averaged over the image
 and K - 1 augmented views), optim.trainable (a regex: only matching parameters are updated),
-optim.layer_decay (layer-wise learning-rate decay for fine-tuning Transformers, dljax.train.init_from).
+optim.layer_decay (layer-wise learning-rate decay for fine-tuning Transformers); both through the
+task kit's optimizer factory (dljax.train.kit.make_optimizer), as for every task.
 """
 import jax
 import jax.numpy as jnp
 import optax
 
-from dljax import models, optim
+from dljax import models
 from dljax.data import augment
 from dljax.errors import ConfigError
-from dljax.train import init_from
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit, transforms
 from dljax.train.tasks.base import Task
 
 
@@ -35,19 +35,16 @@ LOSSES = {
 class Classification(Task):
   """f(x) -> prediction; the loss is `config.loss` (default softmax cross-entropy)."""
 
-  best_metric = 'test/accuracy'
-  best_mode = 'max'
+  fixed_loss = None  # a subclass that always trains with one loss names it here (Denoise: 'mse')
 
   def __init__(self, config, total_steps):
     super().__init__(config, total_steps)
     self.model = models.build(config.model)
-    self.loss_name = config.get('loss', 'softmax')
+    self.loss_name = self.fixed_loss or config.get('loss', 'softmax')
     self.loss_fn = LOSSES[self.loss_name]
     self.l2 = config.optim.get('l2', 0.0)
     self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
-    if self.loss_name == 'mse':
-      self.best_metric, self.best_mode = 'test/loss', 'min'
-    self.augment = augment.build(config.get('augment', None))
+    self.transform = transforms.InputTransform(config)  # augmentation + normalisation
     eval_cfg = config.get('eval', None) or {}
     self.tta_views = int(eval_cfg.get('tta_views', 0) or 0)
     tta_spec = eval_cfg.get('tta_augment', None) or augment.geometric(config.get('augment', None))
@@ -55,36 +52,25 @@ class Classification(Task):
     if self.tta_views > 1 and (self.tta_augment is None or self.loss_name != 'softmax'):
       raise ConfigError(f'eval.tta_views={self.tta_views} needs a softmax classifier and views: set '
                         'eval.tta_augment=dict(shift=2, ...) or geometric ops in config.augment.')
-    self.normalize = bool(config.data.get('normalize', False))
-    self.stats = None
+
+  @property
+  def best_metric(self):  # a regression (mse) is chosen by its loss
+    return 'test/loss' if self.loss_name == 'mse' else 'test/accuracy'
+
+  @property
+  def best_mode(self):
+    return 'min' if self.loss_name == 'mse' else 'max'
 
   def prepare(self, train):
-    if self.normalize:  # per-channel mean/std of the training split, computed once
-      self.stats = augment.channel_stats(train['x'])
+    self.transform.prepare(train)  # per-channel mean/std of the training split, computed once
 
   def init(self, rng, batch):
-    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
-    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    if self.config.optim.get('layer_decay', None):  # fine-tuning: lower layers move less
-      tx = init_from.layer_decay(tx, self.config.optim.layer_decay)
-    if self.config.optim.get('trainable', None):  # fine-tuning: freeze the other parameters
-      tx = init_from.freeze(tx, self.config.optim.trainable)
-    extra = None
-    if self.normalize:
-      if self.stats is None:
-        raise ConfigError('data.normalize needs the training statistics: call task.prepare(train).')
-      extra = {'norm': jax.tree.map(jnp.asarray, self.stats)}
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)},
-                      extra=extra)
+    return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
+                           extra=self.transform.state_extra(), train=False)
 
   def inputs(self, state, x, rng=None):
     """The network's input: augment(x) in training (rng given), then (x - mean_c) / std_c."""
-    if rng is not None and self.augment is not None:
-      x = self.augment(rng, x)
-    if self.normalize:
-      x = augment.normalize(x, state.extra['norm'])
-    return x
+    return self.transform(state.extra, x, rng)
 
   def predict(self, net, x, train=False, rng=None):
     """Returns (outputs, updated mutable collections); in training these include what the model
@@ -112,13 +98,15 @@ class Classification(Task):
 
   def train_step(self, state, batch, rng):
     net = state.nets['model']
-    if self.augment is not None or self.normalize:
+    if self.transform.active:
       batch = dict(batch, x=self.inputs(state, batch['x'], jax.random.fold_in(rng, 1)))
-    grads, (loss, out, model_state) = jax.grad(self.objective, has_aux=True)(
-        net.params, net, batch, rng)
-    net = net.apply_gradients(grads, model_state)
-    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
-               'train/param_norm': optax.tree.norm(net.params)}
+
+    def loss_fn(params):
+      objective, (loss, out, model_state) = self.objective(params, net, batch, rng)
+      return objective, ((loss, out), model_state)
+    net, (loss, out), metrics = kit.gradient_step(net, loss_fn, has_aux=True,
+                                                  model_state_in_aux=True)
+    metrics['train/loss'] = loss  # the data term (without the L2 penalty and auxiliary heads)
     if self.loss_name != 'mse':
       metrics['train/accuracy'] = self.correct(out, batch['y']).mean()
     return state.replace(nets={'model': net}), metrics

@@ -7,7 +7,8 @@
             |pred = c and true = c| / |pred = c or true = c| (counted over the whole test set),
             test/pixel_accuracy = fraction of pixels whose argmax class is right
 
-Both reuse the classifier's state, prediction and optimizer step (BatchNorm statistics threaded).
+Both reuse the classifier's state, prediction and optimizer step (BatchNorm statistics threaded);
+they declare their loss and model-selection metric as class attributes.
 """
 import os
 
@@ -15,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from dljax.train.tasks.classification import LOSSES, Classification
+from dljax.train.tasks.classification import Classification
 
 
 def psnr(pred_BxHxWxC, clean_BxHxWxC):
@@ -27,10 +28,12 @@ def psnr(pred_BxHxWxC, clean_BxHxWxC):
 class Denoise(Classification):
   """f(x + sigma eps) -> x with the mean squared error; the labels are not used."""
 
+  fixed_loss = 'mse'
+  best_metric = 'test/psnr'
+  best_mode = 'max'
+
   def __init__(self, config, total_steps):
     super().__init__(config, total_steps)
-    self.loss_name, self.loss_fn = 'mse', LOSSES['mse']
-    self.best_metric, self.best_mode = 'test/psnr', 'max'
     self.sigma = config.get('noise_std', 0.3)
     self._test_noise = None
 
@@ -79,9 +82,11 @@ class Denoise(Classification):
 class Segment(Classification):
   """Per-pixel classes: logits B x H x W x K against masks B x H x W (softmax cross-entropy)."""
 
+  best_metric = 'test/iou'
+  best_mode = 'max'
+
   def __init__(self, config, total_steps):
     super().__init__(config, total_steps)
-    self.best_metric, self.best_mode = 'test/iou', 'max'
     self.class_names = tuple(config.get('class_names', ()))
 
   def eval_step(self, state, batch):

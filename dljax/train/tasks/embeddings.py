@@ -22,14 +22,13 @@ import os
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from dljax import data as data_lib, models, optim, viz
+from dljax import data as data_lib, models, viz
 from dljax.data import pipeline, word_context
 from dljax.errors import ConfigError
 from dljax.eval import embeddings as emb_eval
 from dljax.models import embeddings as emb
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit
 from dljax.train.tasks.base import Task
 
 WORD2VEC_MODELS = ('skipgram', 'cbow', 'fasttext')
@@ -94,17 +93,12 @@ class _EmbeddingTask(Task):
     self.model = models.build(model_cfg)
 
   def _init(self, rng, *args):
-    k_params, k_rest = jax.random.split(rng)
-    variables = self.model.init(k_params, *args)
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    return kit.init_single(self.model, rng, args, self.config.optim, self.total_steps,
+                           rng_names=('params',))
 
   def _step(self, state, loss_fn):
-    net = state.nets['model']
-    loss, grads = jax.value_and_grad(loss_fn)(net.params)
-    net = net.apply_gradients(grads)
-    return state.replace(nets={'model': net}), {'train/loss': loss,
-                                                'train/grad_norm': optax.tree.norm(grads)}
+    net, _, metrics = kit.gradient_step(state.nets['model'], loss_fn)
+    return state.replace(nets={'model': net}), metrics
 
   def word_vectors(self, state, data) -> np.ndarray:
     return np.asarray(self.model.apply(state.nets['model'].variables(),

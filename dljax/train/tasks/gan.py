@@ -4,16 +4,19 @@
   G maximises  E_z log D(G(z))        (the non-saturating generator loss of the paper)
 
 Each step makes `d_steps` discriminator updates, then one generator update, each with its own
-optimizer: the loop sees one pure `train_step` like any other task's.
+optimizer (config.optim for G, config.optim_d for D, both built by dljax.train.kit.make_optimizer,
+so clipping, weight decay and freezing apply to either): the loop sees one pure `train_step` like
+any other task's.
 """
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-from dljax import optim
 from dljax.data import toys
+from dljax.errors import ConfigError
 from dljax.models import gan
+from dljax.train import kit
 from dljax.train.state import ModelState, TrainState
 from dljax.train.tasks.base import Task
 
@@ -36,6 +39,19 @@ class GAN(Task):
     self.discriminator = gan.Discriminator(hidden=tuple(m.d_hidden))
     self.d_steps = config.train.get('d_steps', 1)
 
+  @classmethod
+  def check_config(cls, config):
+    """model.latent_dim, g_hidden and d_hidden (the MLPs of dljax.models.gan); optim (G) and
+    optim_d (D)."""
+    for key in ('latent_dim', 'g_hidden', 'd_hidden'):
+      if key not in config.model:
+        raise ConfigError(f'the GAN needs model.{key} (see configs/gan/gan_mog.py).')
+    if 'optim_d' not in config:
+      raise ConfigError("the GAN needs the discriminator's optimizer config.optim_d (e.g. a copy "
+                        'of config.optim).')
+    kit.check_optimizer(config.optim, 'optim')
+    kit.check_optimizer(config.optim_d, 'optim_d')
+
   def noise(self, rng, n):
     return jax.random.normal(rng, (n, self.latent_dim))  # z ~ N(0, I)
 
@@ -44,8 +60,10 @@ class GAN(Task):
     n = batch['x'].shape[0]
     g_vars = self.generator.init(k_g, jnp.zeros((n, self.latent_dim)))
     d_vars = self.discriminator.init(k_d, jnp.zeros((n, 2)))
-    nets = {'generator': ModelState.create(g_vars, optim.get_optimizer(self.config.optim, self.total_steps)),
-            'discriminator': ModelState.create(d_vars, optim.get_optimizer(self.config.optim_d, self.total_steps))}
+    nets = {'generator': ModelState.create(g_vars, kit.make_optimizer(self.config.optim,
+                                                                      self.total_steps)),
+            'discriminator': ModelState.create(d_vars, kit.make_optimizer(self.config.optim_d,
+                                                                          self.total_steps))}
     return TrainState(step=0, rng=k_rest, nets=nets)
 
   def d_loss(self, d_params, g_params, x_real, z):

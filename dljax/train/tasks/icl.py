@@ -19,11 +19,11 @@ import os
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from dljax import viz
 from dljax.data import icl
 from dljax.errors import ConfigError
+from dljax.train import kit
 from dljax.train.tasks.lm import LanguageModel
 
 
@@ -85,11 +85,9 @@ class InContext(LanguageModel):
                                 rngs={'dropout': rng})
       return masked_mean(self.nll(logits, batch['y']), batch['answer']), logits
 
-    (loss, logits), grads = jax.value_and_grad(objective, has_aux=True)(net.params)
-    net = net.apply_gradients(grads, net.model_state)
+    net, logits, metrics = kit.gradient_step(net, objective, has_aux=True)
     correct = (logits.argmax(-1) == batch['y']).astype(jnp.float32)
-    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
-               'train/accuracy': masked_mean(correct, batch['answer'])}
+    metrics['train/accuracy'] = masked_mean(correct, batch['answer'])
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):

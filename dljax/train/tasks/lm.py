@@ -17,11 +17,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from dljax import data as data_lib, models, optim
+from dljax import data as data_lib, models
 from dljax.data import pipeline
 from dljax.errors import ConfigError
 from dljax.models import decoding
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit
 from dljax.train.tasks.base import Task
 
 
@@ -57,10 +57,8 @@ class LanguageModel(Task):
     self.label_smoothing = config.get('label_smoothing', 0.0)
 
   def init(self, rng, batch):
-    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
-    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
+                           train=False)
 
   def nll(self, logits_BxTxV, y_BxT, smoothing=0.0):
     """-log p(y_t | x_<=t) per token; with label smoothing eps the target is (1-eps) one-hot + eps/V."""
@@ -78,10 +76,8 @@ class LanguageModel(Task):
                                 rngs={'dropout': rng})
       return self.nll(logits, batch['y'], self.label_smoothing).mean(), logits
 
-    (loss, logits), grads = jax.value_and_grad(objective, has_aux=True)(net.params)
-    net = net.apply_gradients(grads, net.model_state)
-    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
-               'train/accuracy': (logits.argmax(-1) == batch['y']).mean()}
+    net, logits, metrics = kit.gradient_step(net, objective, has_aux=True)
+    metrics['train/accuracy'] = (logits.argmax(-1) == batch['y']).mean()
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):

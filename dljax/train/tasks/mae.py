@@ -9,11 +9,10 @@ import os
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from dljax import models, optim
+from dljax import models
 from dljax.models.vit import patchify, unpatchify
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit
 from dljax.train.tasks.base import Task
 
 EVAL_MASK_SEED = 1234
@@ -30,10 +29,8 @@ class MAEPretrain(Task):
     self.model = models.build(config.model)
 
   def init(self, rng, batch):
-    k_params, k_mask, k_rest = jax.random.split(rng, 3)
-    variables = self.model.init({'params': k_params, 'masking': k_mask}, batch['x'])
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
+                           rng_names=('params', 'masking'))
 
   def reconstruct(self, params, x, rng, train=False):
     """(pred B x N x P*P*C, mask B x N, per-example loss B)."""
@@ -46,10 +43,7 @@ class MAEPretrain(Task):
     def objective(params):
       return self.reconstruct(params, batch['x'], rng, train=True)[2].mean()
 
-    loss, grads = jax.value_and_grad(objective)(net.params)
-    net = net.apply_gradients(grads)
-    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
-               'train/param_norm': optax.tree.norm(net.params)}
+    net, _, metrics = kit.gradient_step(net, objective)
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):

@@ -18,12 +18,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from dljax import data as data_lib, models, optim
+from dljax import data as data_lib, models
 from dljax.data import pipeline, text as text_lib
 from dljax.errors import ConfigError
 from dljax.eval import sequence_metrics
 from dljax.models import decoding
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit
 from dljax.train.tasks.base import Task
 
 
@@ -72,11 +72,8 @@ class Seq2Seq(Task):
     self.groups = data_lib.sequence_groups(config.data)   # task names of text2text, else None
 
   def init(self, rng, batch):
-    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
-    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['src'],
-                                batch['tgt_in'], train=False)
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    return kit.init_single(self.model, rng, (batch['src'], batch['tgt_in']), self.config.optim,
+                           self.total_steps, train=False)
 
   def token_losses(self, logits, tgt, smoothing=0.0):
     """Cross-entropy per target token, and the mask of real (non-PAD) tokens."""
@@ -95,11 +92,9 @@ class Seq2Seq(Task):
       losses, mask = self.token_losses(logits, batch['tgt'], self.label_smoothing)
       return jnp.sum(losses * mask) / jnp.maximum(mask.sum(), 1.0), (logits, mask)
 
-    (loss, (logits, mask)), grads = jax.value_and_grad(objective, has_aux=True)(net.params)
-    net = net.apply_gradients(grads, net.model_state)
+    net, (logits, mask), metrics = kit.gradient_step(net, objective, has_aux=True)
     correct = jnp.sum((logits.argmax(-1) == batch['tgt']) * mask) / jnp.maximum(mask.sum(), 1.0)
-    metrics = {'train/loss': loss, 'train/token_accuracy': correct,
-               'train/grad_norm': optax.tree.norm(grads)}
+    metrics['train/token_accuracy'] = correct
     return state.replace(nets={'model': net}), metrics
 
   # --- evaluation: teacher-forced loss on device, decoding, metrics on the host ---------------

@@ -30,9 +30,9 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from dljax import data as data_lib, models, optim
+from dljax import data as data_lib, models
 from dljax.errors import ConfigError
-from dljax.train.state import ModelState, TrainState
+from dljax.train import kit
 from dljax.train.tasks.base import Task
 
 
@@ -81,11 +81,8 @@ class SequenceIO(Task):
     self.ponder_weight = config.get('ponder_weight', 0.0)
 
   def init(self, rng, batch):
-    k_params, k_dropout, k_rest = jax.random.split(rng, 3)
-    variables = self.model.init({'params': k_params, 'dropout': k_dropout}, batch['x'], train=False)
-    variables = {k: v for k, v in variables.items() if k != 'intermediates'}
-    tx = optim.get_optimizer(self.config.optim, self.total_steps)
-    return TrainState(step=0, rng=k_rest, nets={'model': ModelState.create(variables, tx)})
+    return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
+                           train=False)  # without the 'intermediates' sown at initialisation
 
   def predict(self, net, x, train=False, rng=None, params=None):
     """(logits_BxTxK, ponder cost B x T or None)."""
@@ -113,11 +110,10 @@ class SequenceIO(Task):
       return loss + self.ponder_weight * ponder_cost, (loss, {'train/ponder_cost': ponder_cost},
                                                        logits)
 
-    grads, (loss, extra, logits) = jax.grad(objective, has_aux=True)(net.params)
-    net = net.apply_gradients(grads)
+    net, (loss, extra, logits), metrics = kit.gradient_step(net, objective, has_aux=True)
     errors = jnp.sum((logits > 0) != (batch['y'] > 0.5), axis=-1) * batch['step_mask']
-    metrics = {'train/loss': loss, 'train/grad_norm': optax.tree.norm(grads),
-               'train/bit_error_per_seq': jnp.mean(jnp.sum(errors, -1)), **extra}
+    metrics.update({'train/loss': loss,  # the data term (without the ponder cost)
+                    'train/bit_error_per_seq': jnp.mean(jnp.sum(errors, -1)), **extra})
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):
