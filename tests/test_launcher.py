@@ -37,3 +37,12 @@ def test_missing_dataset_files_say_how_to_install(tmp_path):
   assert result.returncode == 2, result.stderr[-2000:]
   last = result.stderr.strip().splitlines()[-1]
   assert last.startswith('error: ') and 'apt-get install dataset-fashion-mnist' in last
+
+
+@pytest.mark.parametrize('value', ['nan', 'inf', '-inf'])
+def test_non_finite_values_are_refused_before_compiling(tmp_path, value):
+  result = run_train([f'--config={MLP}:smoke', f'--config.optim.lr={value}',
+                      f'--workdir={tmp_path / "w"}'], timeout=120)
+  assert result.returncode == 2, result.stderr[-2000:]
+  assert 'optim.lr' in result.stderr and 'finite' in result.stderr
+  assert not (tmp_path / 'w').exists()

@@ -102,8 +102,8 @@ class Checkpoints:
           restored = manager.restore(step, args=ocp.args.Composite(
               state=ocp.args.StandardRestore(abstract_state),
               data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
-        if not isinstance(restored.data, dict) or not restored.data:
-          raise ValueError('the data-iterator state is missing or empty')
+        if not isinstance(restored.data, dict):
+          raise ValueError('the data-iterator state is missing')
         if not isinstance(restored.meta, dict) or set(META_KEYS) - set(restored.meta):
           raise ValueError(f'the run metadata lacks {sorted(set(META_KEYS) - set(restored.meta or {}))}')
         if check is not None:
@@ -143,8 +143,13 @@ class Checkpoints:
     self._wait('best', self.best)
 
   def close(self):
-    self.latest.close()
-    self.best.close()
+    for name, manager in (('latest', self.latest), ('best', self.best)):
+      try:
+        with quiet_libraries(self.debug):
+          manager.close()
+      except Exception as e:  # pylint: disable=broad-except  (a save that failed in the background)
+        step = self._pending.pop(name, manager.latest_step())
+        raise self._write_error(step, e, manager) from None
 
 
 _OS_REASONS = ('No space left on device', 'Read-only file system', 'Input/output error',

@@ -1,4 +1,6 @@
 """Checks a resolved config before any data is read or anything is compiled."""
+import math
+
 import jax
 
 from dljax import data, optim
@@ -11,12 +13,31 @@ def _positive(config, key):
   node = config
   for part in key.split('.'):
     node = node[part]
-  if not isinstance(node, (int, float)) or isinstance(node, bool) or node <= 0:
+  if (not isinstance(node, (int, float)) or isinstance(node, bool) or not math.isfinite(node)
+      or node <= 0):
     raise ConfigError(f'{key}={node!r} must be a positive number; set --config.{key}=<value > 0>.')
+
+
+def _non_finite(node, prefix=''):
+  """The first key (dotted) holding a NaN or infinite number, or None."""
+  items = node.items() if hasattr(node, 'items') else (
+      enumerate(node) if isinstance(node, (list, tuple)) else ())
+  for key, value in items:
+    name = f'{prefix}.{key}' if prefix else str(key)
+    if isinstance(value, float) and not math.isfinite(value):
+      return name, value
+    found = _non_finite(value, name) if not isinstance(value, (str, bytes)) else None
+    if found:
+      return found
+  return None
 
 
 def validate(config):
   """Raises ConfigError/DataError naming the offending key and the fix."""
+  found = _non_finite(config)
+  if found:
+    raise ConfigError(f'{found[0]}={found[1]!r} is not a finite number; set --config.{found[0]} '
+                      'to a finite value.')
   for key in ('name', 'task', 'seed', 'data', 'model', 'optim', 'train'):
     if key not in config:
       raise ConfigError(f'the config has no field {key!r}; every experiment config defines it.')

@@ -13,6 +13,7 @@
 import json
 import os
 import shutil
+import sys
 import time
 
 import jax
@@ -55,9 +56,9 @@ def prepare_workdir(workdir: str, config, overwrite: bool):
   if os.path.exists(workdir) and not os.path.isdir(workdir):
     raise WorkdirError(f'workdir {workdir} is a file; pass a directory path.')
   saved = os.path.join(workdir, 'config.json')
-  if os.path.exists(saved) and _has_checkpoints(workdir) and not overwrite:
-    with open(saved) as f:
-      old = _identity(json.load(f))
+  previous = writers.read_json(saved)  # None if missing, or cut by a kill of an older version
+  if previous is not None and _has_checkpoints(workdir) and not overwrite:
+    old = _identity(previous)
     new = _identity(json.loads(config.to_json_best_effort()))
     if old != new:
       diff = [k for k in IDENTITY_KEYS if old[k] != new[k]]
@@ -76,8 +77,7 @@ def prepare_workdir(workdir: str, config, overwrite: bool):
     raise WorkdirError(f'workdir {workdir} is not writable ({e.strerror}); choose another '
                        '--workdir.') from None
   if jax.process_index() == 0:
-    with open(saved, 'w') as f:
-      f.write(config.to_json_best_effort(indent=2))
+    writers.write_text_atomic(saved, config.to_json_best_effort(indent=2))
 
 
 def total_steps(config, n_train: int) -> int:
@@ -154,16 +154,22 @@ class Run:
     state = self.init_state()
     batches = task.train_batches(config, self.data, jax.process_index(), jax.process_count())
     meta = {'best': None, 'best_step': None, 'best_metrics': None, 'wall_s': 0.0}
-    restored = self.ckpt.restore(checkpoint.abstract(state))
+
+    def check(data_state, meta):  # valid JSON that is not this iterator's state falls back too
+      del meta
+      if batches is not None:
+        batches.set_state(data_state)
+
+    restored = self.ckpt.restore(checkpoint.abstract(state), check=check)
     if restored is not None:
       state, data_state, meta = restored
       if batches is not None:
         batches.set_state(data_state)
     start = int(jax.device_get(state.step))
     summary_path = os.path.join(self.workdir, 'summary.json')
-    if start >= self.total_steps and os.path.exists(summary_path):
-      with open(summary_path) as f:
-        return json.load(f)  # a finished run is not retrained
+    finished = writers.read_json(summary_path) if start >= self.total_steps else None
+    if finished is not None:
+      return finished  # a finished run is not retrained (a damaged summary is written again)
 
     batch_sharding = mesh_lib.batch_sharding(self.mesh, task.batch_sharding)
     train_step = jax.jit(make_train_step(task, self.policy),
@@ -209,6 +215,7 @@ class Run:
         writer.write(step, metrics)
 
     meta_wall0 = meta['wall_s']
+    step = start
     try:
       with preemption.PreemptionGuard() as guard:
         for step in range(start + 1, self.total_steps + 1):
@@ -238,9 +245,15 @@ class Run:
             raise Preempted(f'stopped by {guard.signal_name} at step {step}; the checkpoint is '
                             'saved: run the same command again to continue.')
       wall_s = meta_wall0 + time.time() - t0
+    except writers.StorageError as e:
+      raise self._storage_error(e, step) from None
     finally:
       writer.close()
-      self.ckpt.wait()
+      try:
+        self.ckpt.wait()
+      except WorkdirError:
+        if sys.exc_info()[0] is None:
+          raise  # else the failure already on its way is the one to report
 
     final_step = int(jax.device_get(state.step))
     val = last_val[1] if last_val and last_val[0] == final_step else evaluate(state)
@@ -255,12 +268,24 @@ class Run:
                                              'processes': jax.process_count()},
     }
     if jax.process_index() == 0:
-      viz.curves(writers.read_metrics(self.workdir), self.workdir)
-      task.plots(mesh_lib.to_local(state), self.workdir, self.data)
-      with open(summary_path, 'w') as f:
-        json.dump(summary, f, indent=2)
+      try:
+        viz.curves(writers.read_metrics(self.workdir), self.workdir)
+        task.plots(mesh_lib.to_local(state), self.workdir, self.data)
+      except OSError as e:
+        raise self._storage_error(writers.StorageError(os.path.join(self.workdir, 'plots'), e),
+                                  self.total_steps) from None
+      try:
+        writers.write_json_atomic(summary_path, summary)
+      except writers.StorageError as e:
+        raise self._storage_error(e, self.total_steps) from None
     self.ckpt.close()
     return summary
+
+  def _storage_error(self, e, step) -> WorkdirError:
+    last = self.ckpt.latest_step()
+    return WorkdirError(f'{e} at step {step}; the last good checkpoint is '
+                        f'{"step " + str(last) if last is not None else "none"}. Free disk space '
+                        'or fix the filesystem, then run the same command again to resume.')
 
 
 def train_and_evaluate(config, workdir: str, overwrite: bool = False, progress: bool = True) -> dict:

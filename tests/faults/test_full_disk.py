@@ -1,5 +1,5 @@
 """A real full disk (a 2 MB tmpfs): the run ends within seconds with one `error:` line that names
-the checkpoint directory, the failed step and the cause -- no hang, no library tracebacks."""
+the path, the failed step, the last good checkpoint and the cause -- no hang, no library tracebacks."""
 import os
 import subprocess
 import uuid
@@ -29,5 +29,7 @@ def test_full_disk_is_one_clear_line(small_disk):
   assert result.returncode == 2, result.stderr[-3000:]
   lines = [l for l in result.stderr.splitlines() if l.strip()]
   assert len(lines) == 1, result.stderr[-3000:]
-  assert lines[0].startswith('error: could not write the checkpoint of step 4 in ')
+  # which write meets the full disk first (a checkpoint, the plots, the summary) depends on timing
+  assert lines[0].startswith('error: could not write '), lines[0]
   assert 'No space left on device' in lines[0] and os.fspath(small_disk) in lines[0]
+  assert 'step 4' in lines[0] and 'last good checkpoint' in lines[0]
