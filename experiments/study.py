@@ -13,6 +13,8 @@ A study is a module `experiments/<family>/<study>.py` with two functions and no 
       {name: summary} -> the study's table (a JSON-able dict) and its plots, written into the
       folder `out`. Each summary is the run's summary.json plus 'workdir' (reload the trained
       model with dljax.train.loop.load_run) and, with --seeds > 1, 'seeds': every seed's summary.
+      A report that also takes a `preset` argument is given the preset (a study without training
+      sizes its computation by it: report(summaries, out, preset)).
 
 The runner trains each run through the shared loop (a finished run is read back, not retrained, and
 a killed one resumes), writes <workdir>/study.json (every run's final metrics, mean and std over
@@ -21,6 +23,7 @@ study.json into docs/<family>/. Seed k > 0 of every run trains with config.seed 
 <workdir>/seed<k>/<name>.
 """
 import importlib
+import inspect
 import json
 import math
 import os
@@ -166,7 +169,10 @@ def run_study(name: str, workdir: str, preset: str = 'cpu', seeds: int = 1, only
       first[n] = dict(summaries[n][0])
       if seeds > 1:
         first[n]['seeds'] = summaries[n]
-    result['report'] = module.report(first, out)
+    if 'preset' in inspect.signature(module.report).parameters:
+      result['report'] = module.report(first, out, preset=preset)
+    else:
+      result['report'] = module.report(first, out)
   write_json(result, os.path.join(workdir, 'study.json'))
   _print_table(result, log)
   if publish and not missing:

@@ -1,135 +1,134 @@
 r"""Vanishing / exploding gradients and symmetry breaking in a deep MLP (notes: backprop, §2.4).
 
-  python -m experiments.basics.vanishing_gradients --workdir=/tmp/study_runs/vanishing [--train_steps=100]
+  python -m experiments.study basics/vanishing_gradients --workdir=runs/vanishing [--preset=cpu] [--publish]
 
-1. A 10-hidden-layer MLP (width 64) on a batch of 512 Fashion-MNIST training images, for every
-   activation in sigmoid/tanh/relu and init_scheme in he/too_small/too_large: the per-layer
-   gradient norms ||dL/dW_l|| at initialisation and after --train_steps full-batch SGD steps.
-   Plot: log10 norm against the layer, one panel per activation, one colour per init (solid: at
-   init, dashed: after training) -> <workdir>/vanishing_gradients.png.
-2. Symmetry: a tanh MLP (--symmetry_depth hidden layers of --width) with init_scheme='constant'
-   (every weight 0.1, biases 0) trained --symmetry_steps full-batch SGD steps
-   keeps every hidden unit an exact copy of its neighbours (hidden_unit_spread stays 0), while He
-   init starts (and stays) asymmetric.
-Numbers: <workdir>/vanishing_gradients.json (null where a run diverged).
+1. configs/basics/deep_mlp.py (10 hidden layers of 64, full-batch SGD lr 0.1 on 512 Fashion-MNIST
+   training images, 100 steps) for every activation in sigmoid/tanh/relu and init_scheme in
+   he/too_small/too_large (runs <act>_<init>). report() reloads each run (load_run) and measures the
+   per-layer gradient norms ||dL/dW_l|| on those 512 images at initialisation and after training:
+   log10 norm against the layer, one panel per activation (solid: at init, dashed: trained) ->
+   vanishing_gradients.png.
+2. Symmetry: the same config with 3 hidden tanh layers, init_scheme constant (every weight 0.1,
+   biases 0) or he, 200 steps (runs symmetry_<init>): with identical weights every hidden unit stays
+   an exact copy of its neighbours (hidden_unit_spread 0 before and after), He init stays asymmetric.
+Expected (cpu preset, 2-core CPU, ~1 min): sigmoid/too_small first/last layer norm ratio ~1e-26,
+relu/he ~4; relu/too_large diverges (its steps after the first are skipped, null in the table);
+constant init: spread 0 and ~11 % train accuracy after 200 steps (its first tanh layer saturates on
+these images, a = 0.1 sum_i x_i >> 1), He: spread ~0.23, ~94 %. The runs start from the loop's
+initialisation (seeded through the task), so the numbers differ slightly from the published ones
+of the former custom loop.
+The smoke preset trains two of the nine (activation, init) pairs and both symmetry runs, 2 steps.
 """
-import json
-import os
-import time
+import math
 
-from absl import app, flags
-
-from experiments import study_utils
-
+from configs.basics import deep_mlp
 
 ACTS = ('sigmoid', 'tanh', 'relu')
 INITS = ('he', 'too_small', 'too_large')
+SMOKE_PAIRS = (('sigmoid', 'too_small'), ('relu', 'he'))
+SYMMETRY_INITS = ('constant', 'he')
+SYMMETRY = dict(hidden=(64,) * 3, act='tanh', steps=200)  # shallow, so that He trains in 200 steps
+PRESETS = ('smoke', 'cpu')
 
 
-def sgd_trainer(model, loss_fn, lr):
-  """A jitted full-batch SGD step (params, batch) -> (params, loss), with dljax.optim.sgd."""
-  import jax  # pylint: disable=g-import-not-at-top
+def gradient_config(act: str, init: str, preset: str):
+  config = deep_mlp.get_config(preset)
+  config.model.act, config.model.init_scheme = act, init
+  return config
+
+
+def symmetry_config(init: str, preset: str):
+  config = deep_mlp.get_config(preset)
+  config.model.hidden, config.model.act = SYMMETRY['hidden'], SYMMETRY['act']
+  config.model.init_scheme = init
+  if preset != 'smoke':
+    steps = SYMMETRY['steps']
+    config.train.update(steps=steps, eval_every=steps, checkpoint_every=steps)
+  return config
+
+
+def runs(preset: str, workdir: str):
+  del workdir
+  if preset not in PRESETS:
+    raise ValueError(f'unknown preset {preset!r}; use one of {PRESETS}.')
+  pairs = SMOKE_PAIRS if preset == 'smoke' else [(a, i) for a in ACTS for i in INITS]
+  for act, init in pairs:
+    yield f'{act}_{init}', gradient_config(act, init, preset)
+  for init in SYMMETRY_INITS:
+    yield f'symmetry_{init}', symmetry_config(init, preset)
+
+
+def _reload(summary: dict):
+  """(loaded run, params at initialisation, trained params, the training images {'x', 'y'})."""
+  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+  run = loop.load_run(summary['workdir'])
+  params0 = run.run.init_state().nets['model'].params  # as the loop initialised it (config.seed)
+  return run, params0, run.state.nets['model'].params, run.data['train']
+
+
+def _skipped(workdir: str) -> int:
+  """Steps the loop skipped because the loss or the gradient was not finite (logged every step)."""
+  from dljax.train import writers  # pylint: disable=g-import-not-at-top
+  return int(sum(r.get('train/skipped', 0) for r in writers.read_metrics(workdir)))
+
+
+def gradient_record(summary: dict):
+  """(record, config): per-layer ||dL/dW_l|| (input side first) on the training images, at
+  initialisation and after training, the loss L = mean cross-entropy at both, their first/last
+  ratio at init, the skipped (non-finite) steps; and the run's config."""
+  from dljax.eval import gradients  # pylint: disable=g-import-not-at-top
+  run, params0, params, batch = _reload(summary)
+  model, loss_fn = run.task.model, run.task.loss_fn
+  loss0, _ = gradients.layer_grads(model, params0, batch, loss_fn)
+  loss1, _ = gradients.layer_grads(model, params, batch, loss_fn)
+  rec = {'init': gradients.layer_grad_norms(model, params0, batch, loss_fn),
+         'trained': gradients.layer_grad_norms(model, params, batch, loss_fn),
+         'loss_init': float(loss0), 'loss_trained': float(loss1),
+         'skipped_steps': _skipped(summary['workdir'])}
+  rec['first_over_last_init'] = rec['init'][0] / rec['init'][-1] if rec['init'][-1] else math.nan
+  return rec, run.config
+
+
+def symmetry_record(summary: dict) -> dict:
+  """hidden_unit_spread (max over hidden layers of the spread of the units' incoming weights) at
+  initialisation and after training, per layer after training, train accuracy and loss."""
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
-  import optax  # pylint: disable=g-import-not-at-top
-  from dljax import optim  # pylint: disable=g-import-not-at-top
-  tx = optim.sgd(lr)
-
-  @jax.jit
-  def step(params, opt_state, batch):
-    def objective(p):
-      return jnp.mean(loss_fn(model.apply({'params': p}, batch['x'], train=False), batch['y']))
-    loss, grads = jax.value_and_grad(objective)(params)
-    updates, opt_state = tx.update(grads, opt_state, params)
-    return optax.apply_updates(params, updates), opt_state, loss
-
-  return tx, step
-
-
-def train(model, params, batch, loss_fn, lr, steps, every=0, on_log=None):
-  """`steps` full-batch SGD steps; on_log(step, params, loss) every `every` steps (and at 0)."""
-  tx, step = sgd_trainer(model, loss_fn, lr)
-  opt_state = tx.init(params)
-  loss = None
-  if on_log:
-    on_log(0, params, None)
-  for t in range(1, steps + 1):
-    params, opt_state, loss = step(params, opt_state, batch)
-    if on_log and every and t % every == 0:
-      on_log(t, params, float(loss))
-  return params, (float(loss) if loss is not None else None)
-
-
-def gradient_study(batch, width, depth, train_steps, lr, seed):
-  import jax  # pylint: disable=g-import-not-at-top
   from dljax.eval import gradients  # pylint: disable=g-import-not-at-top
-  from dljax.models import mlp  # pylint: disable=g-import-not-at-top
-  from dljax.train.tasks.classification import LOSSES  # pylint: disable=g-import-not-at-top
-  loss_fn = LOSSES['softmax']
-  out = {}
-  for act in ACTS:
-    for init in INITS:
-      model = mlp.MLP(hidden=(width,) * depth, act=act, init_scheme=init)
-      params = model.init(jax.random.PRNGKey(seed), batch['x'][:2])['params']
-      loss0, _ = gradients.layer_grads(model, params, batch, loss_fn)
-      rec = {'init': gradients.layer_grad_norms(model, params, batch, loss_fn),
-             'loss_init': float(loss0)}
-      if train_steps:
-        params, loss = train(model, params, batch, loss_fn, lr, train_steps)
-        rec['trained'] = gradients.layer_grad_norms(model, params, batch, loss_fn)
-        rec['loss_trained'] = loss
-      rec['first_over_last_init'] = (rec['init'][0] / rec['init'][-1] if rec['init'][-1]
-                                     else float('nan'))
-      out[f'{act}/{init}'] = rec
-      print(f'{act:>8} {init:>9}: loss {rec["loss_init"]:9.4g} -> '
-            f'{rec.get("loss_trained", float("nan")):9.4g}  ||dL/dW|| first {rec["init"][0]:9.3g} '
-            f'last {rec["init"][-1]:9.3g}  ratio {rec["first_over_last_init"]:9.3g}', flush=True)
-  return out
+  from dljax.train import writers  # pylint: disable=g-import-not-at-top
+  run, params0, params, batch = _reload(summary)
+  logits = run.task.model.apply({'params': params}, batch['x'])
+  acc = float(jnp.mean(logits.argmax(-1) == batch['y']))
+  steps = int(summary['steps'])
+  losses = {r['step']: r['train/loss'] for r in writers.read_metrics(summary['workdir'])
+            if 'train/loss' in r}
+  every = max(1, steps // 4)
+  return {'hidden': list(run.config.model.hidden), 'act': run.config.model.act,
+          'log': [{'step': 0, 'spread': gradients.hidden_unit_spread(params0)},
+                  {'step': steps, 'spread': gradients.hidden_unit_spread(params)}],
+          'train_loss': {str(s): losses[s] for s in range(every, steps + 1, every) if s in losses},
+          'train_accuracy': acc, 'spread_per_layer': gradients.unit_spreads(params)}
 
 
-def symmetry_study(batch, width, depth, steps, lr, seed):
-  """Spread of the hidden units' incoming weights during SGD, constant init against He."""
-  import jax  # pylint: disable=g-import-not-at-top
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  from dljax.eval import gradients  # pylint: disable=g-import-not-at-top
-  from dljax.models import mlp  # pylint: disable=g-import-not-at-top
-  from dljax.train.tasks.classification import LOSSES  # pylint: disable=g-import-not-at-top
-  out = {}
-  for init in ('constant', 'he'):
-    model = mlp.MLP(hidden=(width,) * depth, act='tanh', init_scheme=init)
-    params = model.init(jax.random.PRNGKey(seed), batch['x'][:2])['params']
-    log = []
-    on_log = lambda t, p, loss: log.append(  # pylint: disable=cell-var-from-loop
-        {'step': t, 'spread': gradients.hidden_unit_spread(p), 'loss': loss})
-    params, _ = train(model, params, batch, LOSSES['softmax'], lr, steps, every=50, on_log=on_log)
-    logits = model.apply({'params': params}, batch['x'])
-    acc = float(np.mean(np.asarray(logits).argmax(-1) == batch['y']))
-    out[init] = {'hidden': [width] * depth, 'act': 'tanh', 'log': log, 'train_accuracy': acc,
-                 'spread_per_layer': gradients.unit_spreads(params)}
-    print(f'symmetry {init:>8}: hidden_unit_spread ' +
-          ' '.join(f'step {r["step"]}: {r["spread"]:.3g}' for r in log) +
-          f'; train accuracy after {steps} steps {acc:.3f}', flush=True)
-  return out
-
-
-def plot(study, path, depth, train_steps):
-  import matplotlib  # pylint: disable=g-import-not-at-top
-  matplotlib.use('Agg')
+def plot(study: dict, path: str, depth: int, train_steps: int) -> str:
+  """log10 ||dL/dW_l|| against the layer: one panel per activation, one colour per init."""
+  from dljax import viz  # pylint: disable=g-import-not-at-top,unused-import  (selects Agg)
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  fig, axes = plt.subplots(1, len(ACTS), figsize=(13, 4), sharey=True)
+  acts = [a for a in ACTS if any(k.startswith(f'{a}/') for k in study)]
+  fig, axes = plt.subplots(1, len(acts), figsize=(4.4 * len(acts), 4), sharey=True, squeeze=False)
   colors = dict(zip(INITS, ('tab:green', 'tab:blue', 'tab:red')))
   layers = np.arange(1, depth + 2)
-  for ax, act in zip(axes, ACTS):
+  for ax, act in zip(axes[0], acts):
     notes = []
     for init in INITS:
-      rec = study[f'{act}/{init}']
+      rec = study.get(f'{act}/{init}')
+      if rec is None:
+        continue
       for key, style in (('init', '-'), ('trained', '--')):
-        if key not in rec:
-          continue
-        norms = np.asarray(rec[key], np.float64)
+        norms = np.asarray([np.nan if v is None else v for v in rec[key]], np.float64)
         ok = np.isfinite(norms) & (norms > 0)
-        if not ok.any():
-          notes.append(f'{init} after training: non-finite (diverged)')
+        if not ok.any() or (key == 'trained' and rec.get('skipped_steps')):
+          notes.append(f'{init} after training: diverged')
           continue
         ax.plot(layers[ok], np.log10(norms[ok]), style, color=colors[init], marker='.')
     ax.set_title(f'{act}, {depth} hidden layers')
@@ -138,7 +137,7 @@ def plot(study, path, depth, train_steps):
     ax.grid(alpha=0.3)
     if notes:
       ax.text(0.02, 0.02, '\n'.join(notes), transform=ax.transAxes, fontsize=8, color='dimgray')
-  axes[0].set_ylabel('log10 ||dL/dW_l||')
+  axes[0, 0].set_ylabel('log10 ||dL/dW_l||')
   handles = [plt.Line2D([], [], color=colors[i], lw=2) for i in INITS]
   handles += [plt.Line2D([], [], color='k', ls='-'), plt.Line2D([], [], color='k', ls='--')]
   labels = list(INITS) + ['at initialisation', f'after {train_steps} full-batch SGD steps']
@@ -150,48 +149,20 @@ def plot(study, path, depth, train_steps):
   return path
 
 
-def main(argv):
-  del argv
-  import ml_collections  # pylint: disable=g-import-not-at-top
-  from absl import logging  # pylint: disable=g-import-not-at-top
-  from dljax import data  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)
-  t0 = time.time()
-  workdir = _WORKDIR.value
-  os.makedirs(workdir, exist_ok=True)
-  batch = data.load_split(ml_collections.ConfigDict(dict(name='fashion_mnist', train_limit=_N.value)),
-                          'train')
-  study = gradient_study(batch, _WIDTH.value, _DEPTH.value, _TRAIN_STEPS.value, _LR.value,
-                         _SEED.value)
-  symmetry = symmetry_study(batch, _WIDTH.value, _SYMMETRY_DEPTH.value, _SYMMETRY_STEPS.value,
-                            _LR.value, _SEED.value)
-  path = plot(study, os.path.join(workdir, 'vanishing_gradients.png'), _DEPTH.value,
-              _TRAIN_STEPS.value)
-  result = {'setup': {'width': _WIDTH.value, 'depth': _DEPTH.value, 'n': _N.value,
-                      'train_steps': _TRAIN_STEPS.value, 'lr': _LR.value, 'seed': _SEED.value},
-            'grad_norms': study, 'symmetry': symmetry}
-  with open(os.path.join(workdir, 'vanishing_gradients.json'), 'w') as f:
-    json.dump(study_utils.finite_or_none(result), f, indent=2, allow_nan=False)
-  const = symmetry['constant']['log'][-1]['spread']
-  print(f'constant init: hidden_unit_spread after {_SYMMETRY_STEPS.value} SGD steps = {const:.3g} '
-        f'({"symmetry never broken" if const == 0 else "symmetry broken"}); '
-        f'he init: {symmetry["he"]["log"][-1]["spread"]:.3g}')
-  print(f'plot: {path}; {time.time() - t0:.0f} s')
-
-
-if __name__ == '__main__':
-  # flags are defined only when run as a script, so tests can import several studies
-  _WORKDIR = flags.DEFINE_string('workdir', None, 'Where the plot and the JSON go.')
-  _WIDTH = flags.DEFINE_integer('width', 64, 'Hidden width.')
-  _DEPTH = flags.DEFINE_integer('depth', 10, 'Number of hidden layers.')
-  _N = flags.DEFINE_integer('n', 512, 'Training images in the batch.')
-  _TRAIN_STEPS = flags.DEFINE_integer('train_steps', 100, 'Full-batch SGD steps before the second '
-                                      'gradient measurement (0: only at initialisation).')
-  _LR = flags.DEFINE_float('lr', 0.1, 'SGD learning rate (both parts).')
-  _SYMMETRY_STEPS = flags.DEFINE_integer('symmetry_steps', 200, 'SGD steps of the symmetry demo.')
-  _SYMMETRY_DEPTH = flags.DEFINE_integer('symmetry_depth', 3, 'Hidden layers (of --width, tanh) of '
-                                         'the symmetry demo: shallow, so that He init trains in '
-                                         '--symmetry_steps steps.')
-  _SEED = flags.DEFINE_integer('seed', 0, 'Initialisation seed.')
-  flags.mark_flags_as_required(['workdir'])
-  app.run(main)
+def report(summaries: dict, out: str) -> dict:
+  """{'setup', 'grad_norms': {'<act>/<init>': record}, 'symmetry': {init: record}}; a diverged
+  run's non-finite numbers become null in study.json."""
+  grads, setup = {}, None
+  for act in ACTS:
+    for init in INITS:
+      summary = summaries.get(f'{act}_{init}')
+      if summary is None:
+        continue
+      grads[f'{act}/{init}'], config = gradient_record(summary)
+      if setup is None:
+        setup = {'width': config.model.hidden[0], 'depth': len(config.model.hidden),
+                 'n': config.data.train_limit, 'train_steps': int(summary['steps']),
+                 'lr': config.optim.lr, 'seed': config.seed}
+  symmetry = {init: symmetry_record(summaries[f'symmetry_{init}']) for init in SYMMETRY_INITS}
+  plot(grads, f'{out}/vanishing_gradients.png', setup['depth'], setup['train_steps'])
+  return {'setup': setup, 'grad_norms': grads, 'symmetry': symmetry}

@@ -1,22 +1,20 @@
 r"""MAE study: does masked-autoencoder pretraining help a ViT that sees only 10 % of the labels?
 
-  python -m experiments.vision.mae_study --workdir=runs/mae_study [--preset=cpu|smoke] [--out=docs/plots]
+  python -m experiments.study vision/mae_study --workdir=runs/mae_study [--preset=cpu] [--publish]
 
-1. pretrain configs/vision/fmnist_mae.py (all 60,000 training images, no labels) in <workdir>/pretrain;
-2. train configs/vision/fmnist_mae_finetune.py (the same ViT encoder, first 6,000 labelled images)
-   three ways: 'scratch' (random init), 'finetune' (encoder from the MAE, everything trains, with
-   MAE's layer-wise learning-rate decay 0.75) and 'linear_probe' (encoder from the MAE, frozen;
-   only the head trains), each in <workdir>/<arm>.
-Outputs (in <workdir> and --out): mae_study.png (test accuracy against the step, final accuracy per
-arm), mae_study.json ({arm: {test_accuracy, test_loss, wall_s}, 'pretrain': {...}}) and the
-pretraining's reconstructions as mae_reconstruction.png. Finished runs are not retrained.
+1. run 'pretrain': configs/vision/fmnist_mae.py (all training images, no labels);
+2. configs/vision/fmnist_mae_finetune.py (the same ViT encoder, first 6,000 labelled images) three
+   ways: 'scratch' (random init), 'finetune' (encoder from the MAE, everything trains, MAE's
+   layer-wise learning-rate decay 0.75) and 'linear_probe' (encoder from the MAE, frozen; only the
+   head trains).
+Report: mae_study.png (evaluation accuracy against the step, final test accuracy per arm), the
+pretraining's reconstructions mae_reconstruction.png, and {arm: {test_accuracy, test_loss, wall_s,
+steps}, 'pretrain': {...}, 'finetune_minus_scratch', 'total_s'}.
+Expected (cpu preset, 2-core CPU: pretraining ~53 min, each arm ~11 min): scratch 83.59 %,
+fine-tuned 86.19 % (+2.60 points), linear probe 73.47 %.
 """
-import json
 import os
 import shutil
-import time
-
-from absl import app, flags
 
 from configs.vision import fmnist_mae, fmnist_mae_finetune
 
@@ -36,50 +34,40 @@ def arm_config(arm: str, preset: str, pretrain_workdir: str):
   return config
 
 
-def main(argv):
-  del argv
-  from absl import logging  # pylint: disable=g-import-not-at-top
+def runs(preset: str, workdir: str):
+  yield 'pretrain', fmnist_mae.get_config(preset)  # an unknown preset raises ValueError here
+  for arm in ARMS:
+    yield arm, arm_config(arm, preset, os.path.join(workdir, 'pretrain'))
+
+
+def accuracy_curve(workdir: str):
+  """(steps, accuracies) of the evaluations during training: the validation rows ('val/accuracy')
+  where the run has them, else the test rows of runs made before the validation split."""
+  from dljax.train import writers  # pylint: disable=g-import-not-at-top
+  rows = writers.read_metrics(workdir)
+  key = 'val/accuracy' if any('val/accuracy' in r for r in rows) else 'test/accuracy'
+  rows = [r for r in rows if key in r]
+  return [r['step'] for r in rows], [r[key] for r in rows]
+
+
+def report(summaries: dict, out: str) -> dict:
   from dljax import viz  # pylint: disable=g-import-not-at-top
-  from dljax.train import loop, writers  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)
-  workdir, preset = _WORKDIR.value, _PRESET.value
-  t0 = time.time()
-  pretrain_dir = os.path.join(workdir, 'pretrain')
-  pre = loop.train_and_evaluate(fmnist_mae.get_config(preset), pretrain_dir, progress=False)
-  print(f'pretrain: test/loss={pre["final"]["test/loss"]:.4f} ({pre["wall_s"]:.0f} s)', flush=True)
+  pre = summaries['pretrain']
   table = {'pretrain': {'test_loss': pre['final']['test/loss'], 'wall_s': pre['wall_s'],
                         'steps': pre['steps']}}
   series = {}
   for arm in ARMS:
-    summary = loop.train_and_evaluate(arm_config(arm, preset, pretrain_dir),
-                                      os.path.join(workdir, arm), progress=False)
-    table[arm] = {'test_accuracy': summary['final']['test/accuracy'],
-                  'test_loss': summary['final']['test/loss'], 'wall_s': summary['wall_s'],
-                  'steps': summary['steps']}
-    rows = [r for r in writers.read_metrics(os.path.join(workdir, arm)) if 'test/accuracy' in r]
-    series[arm] = ([r['step'] for r in rows], [r['test/accuracy'] for r in rows])
-    print(f'{arm:>12}: test/accuracy={table[arm]["test_accuracy"]:.4f} ({summary["wall_s"]:.0f} s)',
-          flush=True)
-  table['finetune_minus_scratch'] = table['finetune']['test_accuracy'] - table['scratch']['test_accuracy']
-  table['total_s'] = time.time() - t0
-  path = viz.multi_curves(series, 'test accuracy', os.path.join(workdir, 'mae_study.png'),
-                          title='ViT on 6,000 labelled Fashion-MNIST images: MAE pretraining',
-                          bars={arm: table[arm]['test_accuracy'] for arm in ARMS},
-                          bars_label='final test accuracy')
-  with open(os.path.join(workdir, 'mae_study.json'), 'w') as f:
-    json.dump(table, f, indent=2)
-  if _OUT.value:
-    os.makedirs(_OUT.value, exist_ok=True)
-    for src in (path, os.path.join(workdir, 'mae_study.json'),
-                os.path.join(pretrain_dir, 'plots', 'mae_reconstruction.png')):
-      shutil.copy(src, _OUT.value)
-  print(json.dumps(table, indent=2))
-
-
-if __name__ == '__main__':
-  # flags are defined only when run as a script, so tests can import several studies
-  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the four runs.')
-  _PRESET = flags.DEFINE_enum('preset', 'cpu', ['smoke', 'cpu', 'full'], 'Preset of every run.')
-  _OUT = flags.DEFINE_string('out', 'docs/plots', 'Where to copy the plots and the JSON.')
-  flags.mark_flags_as_required(['workdir'])
-  app.run(main)
+    s = summaries[arm]
+    table[arm] = {'test_accuracy': s['final']['test/accuracy'], 'test_loss': s['final']['test/loss'],
+                  'wall_s': s['wall_s'], 'steps': s['steps']}
+    series[arm] = accuracy_curve(s['workdir'])
+  table['finetune_minus_scratch'] = (table['finetune']['test_accuracy']
+                                     - table['scratch']['test_accuracy'])
+  table['total_s'] = sum(summaries[n]['wall_s'] for n in ('pretrain',) + ARMS)
+  viz.multi_curves(series, 'accuracy (evaluation during training)', f'{out}/mae_study.png',
+                   title='ViT on 6,000 labelled Fashion-MNIST images: MAE pretraining',
+                   bars={arm: table[arm]['test_accuracy'] for arm in ARMS},
+                   bars_label='final test accuracy')
+  shutil.copyfile(os.path.join(pre['workdir'], 'plots', 'mae_reconstruction.png'),
+                  os.path.join(out, 'mae_reconstruction.png'))
+  return table

@@ -1,30 +1,27 @@
 r"""Swin vs ViT: FLOPs and train-step time against image size (linear vs quadratic in the tokens).
 
-  python -m experiments.vision.swin_vs_vit [--sizes=28,56,112,224] [--batch_size=2] [--steps=3]
-      [--out=docs/plots]
+  python -m experiments.study vision/swin_vs_vit --workdir=runs/swin_vs_vit [--preset=cpu] [--publish]
 
-Models: the cpu presets' models of configs/vision/fmnist_swin.py (2x2 patches, windows of 7x7,
-width 32 -> 64, depths (2, 2)) and configs/vision/fmnist_vit.py (4x4 patches, width 64, depth 4,
-global attention over all patches + [class]), fed Fashion-MNIST-shaped inputs upsampled to each
-size (zeros: FLOPs and time do not depend on the values). A 28x28 image is S/28 times larger per
-side, so both models see (S/28)^2 times more tokens N; Swin's attention costs O(N M^2 C) (windows of
-M^2 = 49 tokens), ViT's O(N^2 C).
-FLOPs: XLA's count for the compiled forward pass of ONE image,
-`jax.jit(apply).lower(x).compile().cost_analysis()['flops']` (multiply-add = 2 FLOPs).
-Step time: a jitted SGD train step (forward, backward, update) at --batch_size, the median of
---steps timed steps after one warm-up; reported as wall seconds and as the process's CPU seconds
-per step (user + system, less sensitive to other processes on a shared machine).
-Outputs: docs/vision/swin_vs_vit_flops.png, docs/vision/swin_vs_vit_step_time.png (log-log) and
-docs/plots/swin_vs_vit.json.
+Trains nothing (no runs): report() measures. Models: the cpu presets' models of
+configs/vision/fmnist_swin.py (2x2 patches, windows of 7x7, width 32 -> 64, depths (2, 2)) and
+configs/vision/fmnist_vit.py (4x4 patches, width 64, depth 4, global attention over all patches +
+[class]), fed zero images of side S in 28, 56, 112, 224 (FLOPs and time do not depend on the
+values): both see (S/28)^2 times more tokens N; Swin's attention costs O(N M^2 C) (M^2 = 49), ViT's
+O(N^2 C). FLOPs: XLA's count for the compiled forward pass of ONE image (cost_analysis, multiply-add
+= 2 FLOPs). Step time: a jitted SGD train step at batch 2, the median of 3 timed steps after one
+warm-up, as wall seconds and as the process's CPU seconds (user + system).
+Report: swin_vs_vit_flops.png, swin_vs_vit_step_time.png (log-log) and the table (rows per size,
+growth exponents against pixels between the two largest sizes).
+Expected (cpu preset, 2-core CPU, a few minutes): FLOPs exponent 1.00 for Swin, 1.86 for ViT
+(wall time 1.47 vs 2.18). The smoke preset measures the configs' smoke models at sizes 28
+and 56, one timed step.
 """
-import json
 import math
 import os
 import resource
 import statistics
 import time
 
-from absl import app, flags
 import jax
 import jax.numpy as jnp
 import optax
@@ -32,18 +29,17 @@ import optax
 from configs.vision import fmnist_swin, fmnist_vit
 from dljax import models
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 CONFIGS = {'Swin (window 7x7)': fmnist_swin, 'ViT (global)': fmnist_vit}
+# the configs' preset whose models are measured, image sides, batch size and timed steps
+PRESETS = {'smoke': dict(models='smoke', sizes=(28, 56), batch_size=2, steps=1),
+           'cpu': dict(models='cpu', sizes=(28, 56, 112, 224), batch_size=2, steps=3)}
 
 
-def define_flags():
-  """Registered only when run as a script, so that importing this module (tests) adds no absl flags
-  that could clash with other experiments' flags."""
-  flags.DEFINE_list('sizes', ['28', '56', '112', '224'], 'Image sizes (multiples of 28).')
-  flags.DEFINE_integer('batch_size', 2, 'Batch size of the timed train steps.')
-  flags.DEFINE_integer('steps', 3, 'Timed train steps per model and size (median).')
-  flags.DEFINE_string('out', os.path.join(ROOT, 'docs', 'plots'), 'Folder of the PNGs/JSON.')
+def zero_variables(model, size: int):
+  """The model's variables for size x size x 1 images, all zeros: FLOPs and time do not depend on
+  the values, and the shapes alone (jax.eval_shape) need no compilation of the initialiser."""
+  shapes = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, size, size, 1)))
+  return jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
 
 def forward_flops(model, variables, size: int) -> float:
@@ -81,45 +77,42 @@ def slope(xs, ys):
   return math.log(ys[-1] / ys[-2]) / math.log(xs[-1] / xs[-2])
 
 
-def main(argv):
-  del argv
+def runs(preset: str, workdir: str):
+  del workdir
+  if preset not in PRESETS:
+    raise ValueError(f'unknown preset {preset!r}; use one of {tuple(PRESETS)}.')
+  return ()  # trains nothing: report() measures
+
+
+def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
+  """{'sizes', 'batch_size', label: [{size, flops, wall_s, cpu_s}], label + ' exponent': {...},
+  'load_avg_before', 'load_avg_after'} and the two plots."""
+  del summaries
   from dljax import viz  # pylint: disable=g-import-not-at-top
-  sizes = [int(s) for s in flags.FLAGS.sizes]
-  results = {'sizes': sizes, 'batch_size': flags.FLAGS.batch_size, 'load_avg_before': os.getloadavg()}
+  setup = PRESETS[preset]
+  sizes, batch_size = list(setup['sizes']), setup['batch_size']
+  results = {'sizes': sizes, 'batch_size': batch_size, 'load_avg_before': os.getloadavg()}
   for label, cfg_module in CONFIGS.items():
-    model = models.build(cfg_module.get_config('cpu').model)
+    model = models.build(cfg_module.get_config(setup['models']).model)
     rows = []
     for size in sizes:
-      variables = model.init(jax.random.PRNGKey(0), jnp.zeros((1, size, size, 1)))
-      row = {'size': size, 'flops': forward_flops(model, variables, size),
-             **step_time(model, variables, size, flags.FLAGS.batch_size, flags.FLAGS.steps)}
-      rows.append(row)
-      print(f'{label:>18} {size:>4}px  {row["flops"] / 1e9:9.3f} GFLOPs/image  '
-            f'{row["wall_s"]:8.3f} s/step wall  {row["cpu_s"]:8.3f} s/step CPU', flush=True)
+      variables = zero_variables(model, size)
+      rows.append({'size': size, 'flops': forward_flops(model, variables, size),
+                   **step_time(model, variables, size, batch_size, setup['steps'])})
     results[label] = rows
   results['load_avg_after'] = os.getloadavg()
   pixels = [s * s for s in sizes]
   for label in CONFIGS:
     results[label + ' exponent'] = {
         key: slope(pixels, [r[key] for r in results[label]]) for key in ('flops', 'wall_s', 'cpu_s')}
-    print(f'{label}: growth exponent vs pixels (tokens) between {sizes[-2]} and {sizes[-1]} px: '
-          + ', '.join(f'{k} {v:.2f}' for k, v in results[label + ' exponent'].items()))
-  os.makedirs(flags.FLAGS.out, exist_ok=True)
-  with open(os.path.join(flags.FLAGS.out, 'swin_vs_vit.json'), 'w') as f:
-    json.dump(results, f, indent=2)
   log_sizes = [math.log10(s) for s in sizes]
   flops = {label: (log_sizes, [math.log10(r['flops']) for r in results[label]]) for label in CONFIGS}
   viz.multi_curves(flops, 'log10 forward FLOPs per image (XLA cost_analysis)',
-                   os.path.join(flags.FLAGS.out, 'swin_vs_vit_flops.png'), xlabel='log10 image side (px)',
+                   os.path.join(out, 'swin_vs_vit_flops.png'), xlabel='log10 image side (px)',
                    title='FLOPs: slope 2 = linear in pixels, 4 = quadratic')
   times = {f'{label} {kind}': (log_sizes, [math.log10(r[key]) for r in results[label]])
            for label in CONFIGS for kind, key in (('wall', 'wall_s'), ('CPU', 'cpu_s'))}
-  viz.multi_curves(times, f'log10 s per train step (batch {flags.FLAGS.batch_size})',
-                   os.path.join(flags.FLAGS.out, 'swin_vs_vit_step_time.png'),
+  viz.multi_curves(times, f'log10 s per train step (batch {batch_size})',
+                   os.path.join(out, 'swin_vs_vit_step_time.png'),
                    xlabel='log10 image side (px)', title='Train-step time vs image size (2-core CPU)')
-  print(f'plots and JSON in {flags.FLAGS.out}')
-
-
-if __name__ == '__main__':
-  define_flags()
-  app.run(main)
+  return results

@@ -11,6 +11,7 @@ import pytest
 from configs.basics import logistic
 from dljax.train import loop, writers
 from dljax.train.tasks.classification import LOSSES, Classification
+from experiments import study
 from experiments.basics import logistic_norm
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
@@ -99,15 +100,23 @@ def test_norm_keeps_growing_without_l2_and_is_bounded_with_it(tmp_path, l2):
     assert max(n.values()) < math.sqrt(math.log(2) / l2)
 
 
-def test_logistic_norm_experiment_plain_sgd(tmp_path):
-  """experiments/logistic_norm.py (plain SGD): without L2, ||w|| grows like log t, gaining a roughly
-  constant amount at every doubling of the step count; with L2 it levels off."""
-  result = logistic_norm.run(str(tmp_path), preset='smoke', steps=1000)
-  assert os.path.exists(tmp_path / 'logistic_norm.png')
-  free, penalised = (dict(result[lam]) for lam in logistic_norm.LAMBDAS)
+def test_logistic_norm_study_plain_sgd(tmp_path):
+  """experiments/basics/logistic_norm.py through the study runner (smoke: plain SGD, 1000 steps):
+  without L2, ||w|| grows like log t, gaining a roughly constant amount at every doubling of the
+  step count; with L2 it levels off."""
+  result = study.run_study('basics/logistic_norm', str(tmp_path), preset='smoke',
+                           log=lambda *_: None)
+  assert os.path.exists(tmp_path / 'report' / 'logistic_norm.png')
+  free, penalised = (dict(logistic_norm.norms(str(tmp_path / logistic_norm.run_name(lam))))
+                     for lam in logistic_norm.LAMBDAS)
   for k in (125, 250, 500):
     assert free[2 * k] - free[k] > 0.25
   # last doubling: +0.78 without the penalty, +0.03 with it (measured)
   assert abs(penalised[1000] - penalised[500]) < 0.2 * (free[1000] - free[500])
   assert max(penalised.values()) < math.sqrt(math.log(2) / 1e-2)
   assert free[1000] > 1.2 * penalised[1000]
+  table = result['report']
+  assert table['lambda=0']['norm']['1000'] == pytest.approx(free[1000])
+  assert table['lambda=0.01']['bound'] == pytest.approx(math.sqrt(math.log(2) / 1e-2))
+  with pytest.raises(ValueError, match='preset'):
+    list(logistic_norm.runs('gpu', str(tmp_path)))

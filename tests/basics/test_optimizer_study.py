@@ -1,4 +1,5 @@
-"""experiments/optimizer_study.py without training: its configs are valid, its outputs are drawn."""
+"""experiments/basics/optimizer_study.py without training: its configs are valid, its report is drawn
+from summaries and metrics."""
 import json
 import os
 
@@ -28,18 +29,33 @@ def test_every_compared_optimizer_exists():
   assert set(optimizer_study.LRS) <= set(optim.OPTIMIZER_NAMES)
 
 
-def test_summary_and_plot_from_metrics(tmp_path):
+def test_smoke_and_unknown_presets():
+  names = [name for name, _ in optimizer_study.runs('smoke', '/unused')]
+  assert names == list(optimizer_study.SMOKE_OPTIMIZERS)
+  assert [name for name, _ in optimizer_study.runs('cpu', '/unused')] == list(optimizer_study.LRS)
+  with pytest.raises(ValueError, match='preset'):
+    optimizer_study.make_config('adam', 'gpu')
+
+
+def test_report_from_summaries_and_metrics(tmp_path):
+  """report(): test metrics from summary['final'], train loss and steps from metrics.jsonl."""
   names = ['sgd', 'adam']
+  summaries = {}
   for i, name in enumerate(names):
     os.makedirs(tmp_path / name)
     with open(tmp_path / name / 'metrics.jsonl', 'w') as f:
       for step in range(50, 501, 50):
         f.write(json.dumps({'step': step, 'train/loss': 2.0 / (1 + step / 100) + i}) + '\n')
-      f.write(json.dumps({'step': 500, 'test/accuracy': 0.8 + i / 100, 'test/loss': 0.5}) + '\n')
-  table = optimizer_study.summarize(str(tmp_path), names)
+      # a row of the evaluation during training, which report() must not use as the final number
+      f.write(json.dumps({'step': 500, 'val/accuracy': 0.5, 'val/loss': 9.0}) + '\n')
+    summaries[name] = {'final': {'test/accuracy': 0.8 + i / 100, 'test/loss': 0.5},
+                       'wall_s': 10.0 + i, 'workdir': str(tmp_path / name)}
+  out = tmp_path / 'report'
+  os.makedirs(out)
+  table = optimizer_study.report(summaries, str(out))
   assert table['adam']['test_accuracy'] == pytest.approx(0.81)
+  assert table['sgd']['test_loss'] == pytest.approx(0.5) and table['adam']['wall_s'] == 11.0
   assert table['sgd']['steps'] == 500 and table['sgd']['lr'] == optimizer_study.LRS['sgd']
   expected_sgd = sum(2.0 / (1 + s / 100) for s in range(300, 501, 50)) / 5
   assert table['sgd']['train_loss'] == pytest.approx(expected_sgd)
-  path = optimizer_study.plot(str(tmp_path), names, table)
-  assert os.path.getsize(path) > 10_000
+  assert os.path.getsize(out / 'optimizer_study.png') > 10_000
