@@ -1,30 +1,30 @@
-r"""BERT study: does MLM + NSP pretraining help a play classifier with few labels?
+r"""BERT: does MLM + NSP pretraining help a play classifier with few labels?
 
-  python -m experiments.language.bert_study --workdir=runs/bert_study [--preset=cpu|smoke] [--out=docs/plots]
+  python -m experiments.study language/bert_study --workdir=runs/bert_study [--preset=cpu] [--publish]
 
-1. pretrain configs/language/bert_pretrain.py on the Shakespeare training lines in <workdir>/pretrain;
-2. train configs/language/bert_play.py (which of 5 plays a line is from) with 100, 1000 and all
-   training lines (--budgets), from scratch and from the pretrained encoder, in
-   <workdir>/<arm>_<budget>.
-Outputs (in <workdir> and --out): bert_finetune.png (test accuracy against the label budget,
-pretrained vs scratch) and bert_finetune.json. Finished runs are not retrained.
+Runs: `pretrain` (configs/language/bert_pretrain.py), then configs/language/bert_play.py (which of
+5 plays a line is from) with 100, 1000 and all training lines, from scratch (`scratch_<budget>`)
+and from the pretrained encoder (`pretrained_<budget>`, init_from = <workdir>/pretrain); smoke:
+100 and all.
+Plot bert_finetune.png: test accuracy against the label budget, pretrained vs scratch, with chance
+(the share of the largest play's test lines).
+Expected (cpu preset, seed 0, 2-core Xeon shared with another job, ~16 min, 867 s of it the
+pretraining): MLM accuracy 12.9 %, NSP 69.6 %; scratch / pretrained 28.6 / 31.4 % with 100 lines,
+37.2 / 33.5 % with 1000, 35.6 / 35.3 % with all 17,794 (chance 23.5 %). The results page is
+docs/language/README.md.
 """
-import json
 import math
 import os
-import shutil
-import time
-
-from absl import app, flags
 
 from configs.language import bert_play, bert_pretrain
+from dljax import viz
 
 ARMS = ('scratch', 'pretrained')
+BUDGETS = {'smoke': (100, 0), 'cpu': (100, 1000, 0), 'full': (100, 1000, 0)}   # 0 = all lines
 
-_WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs.')
-_PRESET = flags.DEFINE_enum('preset', 'cpu', ['smoke', 'cpu', 'full'], 'Preset of every run.')
-_BUDGETS = flags.DEFINE_list('budgets', ['100', '1000', '0'], 'Labelled lines (0 = all).')
-_OUT = flags.DEFINE_string('out', 'docs/plots', 'Where to copy the plot and the JSON.')
+
+def _name(arm: str, budget: int) -> str:
+  return f'{arm}_{budget or "all"}'
 
 
 def arm_config(arm: str, budget: int, preset: str, pretrain_workdir: str):
@@ -36,57 +36,40 @@ def arm_config(arm: str, budget: int, preset: str, pretrain_workdir: str):
   return config
 
 
-def main(argv):
-  del argv
-  from absl import logging  # pylint: disable=g-import-not-at-top
-  from dljax import viz  # pylint: disable=g-import-not-at-top
+def runs(preset: str, workdir: str):
+  pretrain = bert_pretrain.get_config(preset)     # ValueError for an unknown preset
+  yield 'pretrain', pretrain
+  for arm in ARMS:
+    for budget in BUDGETS[preset]:
+      yield _name(arm, budget), arm_config(arm, budget, preset, os.path.join(workdir, 'pretrain'))
+
+
+def report(summaries: dict, out: str) -> dict:
+  """The table of the old script: pretraining metrics, chance, and the test accuracy of every
+  (arm, number of labelled lines)."""
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
-  from dljax import data  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)
-  workdir, preset = _WORKDIR.value, _PRESET.value
-  budgets = [int(b) for b in _BUDGETS.value]
-  t0 = time.time()
-  pretrain_dir = os.path.join(workdir, 'pretrain')
-  pre = loop.train_and_evaluate(bert_pretrain.get_config(preset), pretrain_dir, progress=False)
-  print(f'pretrain: {pre["final"]} ({pre["wall_s"]:.0f} s)', flush=True)
+  pre = summaries['pretrain']
   table = {'pretrain': {**pre['final'], 'wall_s': pre['wall_s'], 'steps': pre['steps']}}
-  every = bert_play.get_config(preset)
-  every.data.train_limit = 0
-  split = {s: data.load(every.data, s) for s in ('train', 'test')}
-  n_all = len(split['train']['y'])
-  counts = [int((split['test']['y'] == k).sum()) for k in range(len(bert_play.PLAYS))]
+  data = loop.load_run(summaries[_name('scratch', 0)]['workdir']).data   # all training lines
+  n_all = len(data['train']['y'])
+  counts = [int((data['test']['y'] == k).sum()) for k in range(len(bert_play.PLAYS))]
   table['chance'] = max(counts) / sum(counts)   # always the largest play
   series = {}
   for arm in ARMS:
     xs, ys = [], []
-    for budget in budgets:
-      summary = loop.train_and_evaluate(arm_config(arm, budget, preset, pretrain_dir),
-                                        os.path.join(workdir, f'{arm}_{budget or "all"}'),
-                                        progress=False)
+    for name in [n for n in summaries if n.startswith(f'{arm}_')]:   # in the order of runs()
+      summary = summaries[name]
+      budget = 0 if name.endswith('_all') else int(name.rpartition('_')[2])
       labels = budget or n_all
       acc = summary['final']['test/accuracy']
       table[f'{arm}_{labels}'] = {'test_accuracy': acc, 'wall_s': summary['wall_s']}
       xs.append(math.log10(labels))
       ys.append(acc)
-      print(f'{arm:>10} {labels:>6} labels: test/accuracy={acc:.4f} ({summary["wall_s"]:.0f} s)',
-            flush=True)
     series[arm] = (xs, ys)
   series['chance (largest play)'] = ([min(series['scratch'][0]), max(series['scratch'][0])],
                                      [table['chance']] * 2)
-  table['total_s'] = time.time() - t0
-  path = viz.multi_curves(series, 'test accuracy (5 plays)',
-                          os.path.join(workdir, 'bert_finetune.png'),
-                          xlabel=f'log10 labelled training lines (all = {n_all})',
-                          title='Which play is a line from? BERT pretrained (MLM + NSP) vs scratch')
-  with open(os.path.join(workdir, 'bert_finetune.json'), 'w') as f:
-    json.dump(table, f, indent=2)
-  if _OUT.value:
-    os.makedirs(_OUT.value, exist_ok=True)
-    for src in (path, os.path.join(workdir, 'bert_finetune.json')):
-      shutil.copy(src, _OUT.value)
-  print(json.dumps(table, indent=2))
-
-
-if __name__ == '__main__':
-  flags.mark_flags_as_required(['workdir'])
-  app.run(main)
+  table['total_s'] = sum(s['wall_s'] for s in summaries.values())   # training time of all runs
+  viz.multi_curves(series, 'test accuracy (5 plays)', os.path.join(out, 'bert_finetune.png'),
+                   xlabel=f'log10 labelled training lines (all = {n_all})',
+                   title='Which play is a line from? BERT pretrained (MLM + NSP) vs scratch')
+  return table
