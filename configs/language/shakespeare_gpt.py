@@ -2,21 +2,13 @@ r"""Character-level GPT on Shakespeare's complete works (decoder-only Transforme
 
   python -m experiments.train --config=configs/language/shakespeare_gpt.py:cpu --workdir=runs/shakespeare_gpt
 
-Data: shakespeare_char (dljax.data.shakespeare: the complete works, one edition per work, split
-90/10 by position as nanoGPT). Metric: validation loss in nats per character on a fixed set of
-validation windows; samples in <workdir>/samples.txt.
-Reference (REFERENCES.md §4): nanoGPT's CPU "baby GPT" (4 layers, 4 heads, d=128, context 64,
-batch 12, 2000 iterations) reaches ~1.88 on tiny-shakespeare; its 6-layer d=384 GPU model 1.47.
-Issue target (cpu preset): validation loss <= 1.75 in <= 15 min on a 2-core CPU.
-MEASURED (cpu preset: 4 layers, 4 heads, d=128, context 128, batch 32, 1500 AdamW steps at lr 2e-3
--> 1e-4, 6.1M training characters seen, seed 0; 2-core Intel Xeon, jax 0.10.2 CPU, measurement
-queue on a machine shared with other jobs): validation loss **1.589 nats/char** (2.29 bits, next-char
-accuracy 52.1 %) on 400 fixed validation windows; 563 s of training, 574 s queue wall time (9.6
-min). Target (<= 1.75 in <= 15 min) met. The validation split is the last 10 % of the complete works
-(other plays than tiny-shakespeare's), so the number is comparable in kind, not exactly, with
-nanoGPT's 1.88 / 1.47.
-full preset: nanoGPT's train_shakespeare_char (6 layers, 6 heads, d=384, context 256, batch 64,
-dropout 0.2, AdamW 1e-3 -> 1e-4, beta2 0.99, 5000 iterations) for a GPU.
+Data: shakespeare_char (the complete works, split 90/10 by position as nanoGPT). Metric: validation
+loss in nats per character on fixed validation windows; samples in <workdir>/samples.txt.
+cpu preset: 4 layers, 4 heads, d=128, context 128, batch 32, 1500 AdamW steps. Expected: validation
+1.589 nats/char (seed 0) in 563 s on a 2-core Xeon; target <= 1.75 in <= 15 min. Reference
+(REFERENCES.md §4): nanoGPT's CPU baby GPT ~1.88, its GPU model 1.47 on tiny-shakespeare
+(comparable in kind only). full preset: nanoGPT's train_shakespeare_char, not measured.
+Details: docs/language/README.md.
 """
 from configs import common
 

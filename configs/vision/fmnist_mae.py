@@ -1,22 +1,14 @@
-r"""Fashion-MNIST masked-autoencoder pretraining: the fmnist_vit encoder (4x4 patches, same width,
-depth, heads) on a random 25 % of the patches (75 % masked per example), fixed 2-D sine-cosine
-position embeddings, mask tokens + a 2-block decoder of width 64, pixel loss on the masked patches
-only. Labels are not used (all 60,000 training images).
+r"""Fashion-MNIST masked-autoencoder pretraining: the fmnist_vit encoder on a random 25 % of the 4x4
+patches, fixed 2-D sine-cosine positions, mask tokens + a 2-block decoder of width 64, pixel loss on
+the masked patches only; no labels (all training images).
 
   python -m experiments.train --config=configs/vision/fmnist_mae.py:cpu --workdir=runs/fmnist_mae
 
-Then fine-tune / linear-probe the encoder on 10 % of the labels (configs/vision/fmnist_mae_finetune.py,
-or all three arms with python -m experiments.vision.mae_study --workdir=runs/mae_study).
-Reference: MAE (He et al. 2022) on ImageNet; issue target: MAE + fine-tuning beats the same ViT from
-scratch by >= 2 points at 6,000 labels. Reconstruction plot: <workdir>/plots/mae_reconstruction.png.
-MEASURED (cpu preset, 24 epochs = 11,250 steps, seed 0; 2-core Xeon, sharing the CPU with one or two
-other jobs throughout): masked-patch test loss 0.0205 (0.0244 / 0.0212 at steps 4000 / 8000), 3184 s.
-Its fine-tuned encoder beats scratch by 2.60 points (fmnist_mae_finetune.py's cpu preset). With
-the previous 8-epoch preset (3750 steps, seed 0; 2-core Xeon, sharing the CPU with another job for
-most of the run): masked-patch test loss 0.0251 (0.0277 / 0.0257 at steps 2000 / 3000) in 708 s;
-its fine-tuned encoder beat scratch by only 0.45 points (the earlier fine-tuning preset), hence the
-longer pretraining.
-Reconstructions: docs/plots/mae_reconstruction.png. Downstream: see fmnist_mae_finetune.py.
+Downstream: configs/vision/fmnist_mae_finetune.py, or python -m experiments.study vision/mae_study.
+Expected (cpu preset, 24 epochs = 11,250 steps, seed 0, before the validation split; 2-core Xeon,
+shared): masked-patch test loss 0.0205 in 3184 s; its fine-tuned encoder beats scratch by 2.60
+points. Reference: MAE (He et al. 2022) on ImageNet; target: fine-tuned >= scratch + 2 points.
+History: docs/vision/README.md.
 """
 from configs import common
 from configs.vision import fmnist_vit

@@ -1,20 +1,14 @@
-r"""Segmentation of the generated shapes dataset (dljax/data/shapes.py: circles, squares and
-triangles on noisy 32x32 backgrounds, 4 classes with background) with a U-Net; per-pixel softmax
-cross-entropy, test mean IoU over the 4 classes and pixel accuracy. Without skips:
---config.model.skips=False.
+r"""Segmentation of the generated shapes dataset (circles, squares, triangles on noisy 32x32
+backgrounds, 4 classes with background) with a U-Net; test mean IoU and pixel accuracy.
+Without skips: --config.model.skips=False.
 
   python -m experiments.train --config=configs/vision/shapes_unet.py:cpu --workdir=runs/shapes_unet
   python -m experiments.train --config=configs/vision/shapes_unet.py:cpu --workdir=runs/shapes_unet_noskip \
       --config.model.skips=False
 
-Model (cpu): widths (16, 32, 64), 32 -> 16 -> 8, 117,124 params with skips and 105,604 without.
-Adam 2e-3, 50 warm-up steps + cosine, batch 64, 360 steps (about 6 epochs of the 4000 images).
-Reference: none (generated data); the issue asks for the IoU of both networks.
-MEASURED (cpu preset, seed 0, experiments/unet_skips.py; 2-core Xeon shared with another job): mean
-IoU 0.689 with skips (pixel accuracy 94.75 %; background / circle / square / triangle 0.987 / 0.568
-/ 0.829 / 0.372), 118 s; 0.744 without skips (95.01 %; 0.970 / 0.639 / 0.763 / 0.606), 112 s. At
-this budget the network without skips segments the triangles better; with skips the borders of
-the background are sharper (0.987 vs 0.970). One seed: the gap is not yet shown to be robust.
+cpu preset: widths (16, 32, 64), 117,124 params (105,604 without skips), Adam 2e-3, batch 64, 360
+steps. Expected (seed 0, 2-core Xeon, shared): mean IoU 0.689 with skips (118 s), 0.744 without
+(112 s). Reference: none (generated data). Per-class IoU: docs/vision/README.md.
 """
 from configs import common
 from dljax.data import shapes

@@ -12,6 +12,10 @@ language model (MLM) and next-sentence prediction (NSP), then fine-tuned as a cl
 
 `BertPretrain` and `BertClassifier` share one submodule named 'encoder' (embeddings, blocks and
 pooler), so a pretraining checkpoint initialises the classifier with init_from.keys='encoder'.
+
+Conventions: the embedding and MLM LayerNorms use epsilon 1e-12 (BERT's); the blocks are
+transformer.Block, whose LayerNorms use flax's 1e-6 (PyTorch's default: 1e-5). GELU is flax's
+nn.gelu, the tanh approximation (BERT's TF code uses it too; PyTorch's nn.GELU() default is exact).
 """
 import flax.linen as nn
 import jax.numpy as jnp

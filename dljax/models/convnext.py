@@ -20,6 +20,11 @@ depthwise conv (`depthwise`) + wider (`widths`), inverted bottleneck (`expansion
 depthwise conv moved up + a 7x7 kernel (`dw_first`, `kernel`), GELU and one activation per block
 (`act`, `fewer_acts`), LayerNorm and one norm per block (`norm`, `fewer_norms`), separate downsampling
 layers with a norm wherever the resolution changes (`downsample`, `head_norm`), layer scale.
+
+Conventions: LN has epsilon 1e-6 (ConvNeXt's own; PyTorch's nn.LayerNorm default is 1e-5). GELU is
+flax's nn.gelu, the tanh approximation; ConvNeXt's PyTorch code uses nn.GELU(), the exact erf form
+(up to 4.7e-4 apart). `norm='bn'` is resnet.batch_norm (momentum 0.9 = PyTorch's 0.1; biased
+running variance, PyTorch's is unbiased).
 """
 import flax.linen as nn
 import jax

@@ -9,6 +9,9 @@
 
 The encoder's parameters (patch_embed, pos, cls_token, encoder) carry the same names and shapes as
 `vit.ViT`'s with the same patch/width/depth/heads/mlp_dim, so a ViT classifier can start from them.
+
+The blocks are vit's: tanh-approximate GELU and LayerNorm epsilon 1e-6, not PyTorch's exact GELU
+and eps 1e-5 (see vit.py).
 """
 import flax.linen as nn
 import jax

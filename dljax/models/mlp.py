@@ -1,4 +1,8 @@
-"""Multi-layer perceptrons: a_j = sum_i z_i w_ij + b_j, z_j = sigma(a_j), layer after layer."""
+"""Multi-layer perceptrons: a_j = sum_i z_i w_ij + b_j, z_j = sigma(a_j), layer after layer.
+
+The optional norms are the from-scratch dljax.models.norm layers: BatchNorm with momentum 0.9
+(= PyTorch's momentum=0.1) and a running variance of the biased batch variance (PyTorch's is
+unbiased); LayerNorm with epsilon 1e-6 (PyTorch: 1e-5). See norm.py."""
 from typing import Sequence
 
 import flax.linen as nn

@@ -10,6 +10,18 @@ with one gamma and one beta per feature (the last axis). They differ in what mu 
 
 Variable names match flax's nn.BatchNorm / nn.LayerNorm ('scale', 'bias'; batch_stats 'mean',
 'var'), so the parity tests copy variables across unchanged.
+
+Conventions that differ from PyTorch's (checked numerically against torch 2.x):
+  momentum   r <- momentum * r + (1 - momentum) * batch_stat, flax's convention (default 0.99,
+             flax's default). PyTorch's `momentum=0.1` weights the *new* statistic: momentum=0.9
+             here (models/mlp.py passes 0.9).
+  running    the running variance averages the biased batch variance 1/m sum (x - mu_B)^2 (flax);
+  variance   PyTorch's `running_var` averages the unbiased one (1/(m-1)), m/(m-1) times larger. The
+             outputs in training agree (both normalise with the biased variance; 1e-7); running
+             statistics copied from torch do not.
+  epsilon    BatchNorm 1e-5 (flax and PyTorch agree). LayerNorm 1e-6, flax's; PyTorch's default is
+             1e-5, which changes the output where a row's variance is near 1e-6 (0.89 apart for
+             rows of std 1e-3; a torch twin with eps=1e-6 agrees to 1e-7).
 """
 from typing import Optional
 

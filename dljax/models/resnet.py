@@ -6,6 +6,10 @@
 
 Stage i (i > 1) halves the resolution in its first block: 28 -> 14 -> 7 for three stages. BatchNorm
 follows every convolution (the convolutions have no bias: BN's beta replaces it).
+
+`batch_norm` (also used by densenet, inception and unet) is flax's nn.BatchNorm with momentum 0.9
+(= PyTorch's momentum=0.1) and eps 1e-5; its running variance averages the biased batch variance,
+where PyTorch's running_var averages the unbiased one (m/(m-1) times larger).
 """
 import flax.linen as nn
 
@@ -16,6 +20,8 @@ def batch_norm(train: bool, name=None):
   In training it normalises with the batch's mean and (biased) variance and updates the running
   averages r <- 0.9 r + 0.1 batch_stat (PyTorch's momentum=0.1); in evaluation it uses the running
   averages. eps = 1e-5 as in PyTorch.
+  Unlike PyTorch, the running variance averages the biased batch variance (flax's convention);
+  torch's running_var uses the unbiased 1/(m-1) one, so running statistics copied across differ.
   """
   return nn.BatchNorm(use_running_average=not train, axis=-1, momentum=0.9, epsilon=1e-5, name=name)
 

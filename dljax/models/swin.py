@@ -13,6 +13,12 @@
 
 Cost: attention is computed over N / M^2 windows of M^2 tokens each, so O(N M^2 C) instead of ViT's
 O(N^2 C): linear in the number of tokens N for a fixed window.
+
+GELU is flax's `nn.gelu`, whose default is the tanh approximation
+0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); PyTorch's `nn.GELU()` defaults to the exact
+x Phi(x) (erf), up to 4.7e-4 away (torch's `approximate='tanh'` agrees to 5e-7).
+LayerNorm is flax's `nn.LayerNorm`, epsilon 1e-6; PyTorch's `nn.LayerNorm` defaults to 1e-5, which
+changes the output where a row's variance is near 1e-6 (a torch twin must pass eps=1e-6).
 """
 import flax.linen as nn
 import jax.numpy as jnp

@@ -16,6 +16,9 @@ state transition). After step n a halting unit reads the new state:
 The ponder cost is sown into 'intermediates' as `ponder_cost` (B x T); the task adds tau times its
 mean to the loss. Only R carries a gradient (N is piecewise constant), as in the paper. A halted
 position's state is frozen, but the running positions still attend to it.
+
+The block is transformer.Block: tanh-approximate GELU (PyTorch's nn.GELU() default is exact) and
+LayerNorm epsilon 1e-6 (PyTorch: 1e-5).
 """
 import flax.linen as nn
 import jax.numpy as jnp

@@ -7,6 +7,12 @@
 
 `PatchEmbed`, `position_embedding`, `EncoderBlock` and `Encoder` are the reusable pieces (MAE builds
 its encoder and decoder from them).
+
+GELU is flax's `nn.gelu`, whose default is the tanh approximation
+0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); PyTorch's `nn.GELU()` defaults to the exact
+x Phi(x) (erf), up to 4.7e-4 away (torch's `approximate='tanh'` agrees to 5e-7).
+LayerNorm is flax's `nn.LayerNorm`, epsilon 1e-6; PyTorch's `nn.LayerNorm` defaults to 1e-5, which
+changes the output where a row's variance is near 1e-6 (a torch twin must pass eps=1e-6).
 """
 import math
 import flax.linen as nn
