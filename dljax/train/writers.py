@@ -37,8 +37,8 @@ class MetricWriter:
     row = {'step': int(step), **{k: _scalar(v) for k, v in sorted(metrics.items())}}
     with open(self.path, 'a') as f:
       f.write(json.dumps({k: v for k, v in row.items() if not k.startswith('perf/')}) + '\n')
-    for k, v in row.items():
-      if k != 'step' and isinstance(v, (int, float)):
+    for k, v in row.items():  # non-finite values (a skipped step) stay in the JSONL file only
+      if k != 'step' and isinstance(v, (int, float)) and np.isfinite(v):
         self.tb.add_scalar(k, v, step)
     if self.bar is not None:
       shown = {k.split('/')[-1] if k.startswith('train/') else k: f'{v:.4g}'
