@@ -162,7 +162,8 @@ class MetricWriter:
         f.write(line)
     except OSError as e:
       raise StorageError(self.path, e) from None
-    scalars = {k: v for k, v in row.items() if k != 'step' and isinstance(v, (int, float))}
+    scalars = {k: v for k, v in row.items()  # non-finite values (a skipped step): JSONL only
+               if k != 'step' and isinstance(v, (int, float)) and math.isfinite(v)}
     try:
       self.tb.add_scalars(step, scalars)
     except OSError as e:

@@ -1,52 +1,38 @@
 r"""BatchNorm: train vs eval mode, and the failure at small batch sizes; LayerNorm and no norm beside it.
 
-  python -m experiments.vision.batchnorm_study --workdir=/tmp/study_runs/bn [--preset=cpu|smoke]
-      [--steps=1500] [--batch_sizes=1,2,4,8,32,128] [--norms=batch,layer,none] [--plot_only]
+  python -m experiments.study vision/batchnorm_study --workdir=runs/batchnorm [--preset=cpu] [--publish]
 
-The model is the Fashion-MNIST MLP 784-128-128-10 (ReLU, no dropout) with dljax's own BatchNorm or
-LayerNorm after each hidden Dense (dljax.models.norm), or neither; Adam at a constant 1e-3.
-
-(b) Each norm trains --steps steps at each batch size in --batch_sizes (the same number of steps, so
-    batch size 1 sees 1/128 of the examples batch 128 sees: compare the norms at one batch size, not
-    the batch sizes with each other). Test accuracy in evaluation mode (BatchNorm: running averages).
-    At batch size 1, BatchNorm in training mode subtracts the example's own value from every
-    feature: x - mu_B = 0, so each BN output is exactly beta and no signal reaches the read-out;
-    the study measures max |BN(x) - beta| over the test set at batch size 1 (it is 0).
-(a) The BN network trained at the largest batch size, evaluated on the test set with batch
-    statistics (training mode) at each eval batch size in EVAL_BATCH_SIZES, against the running
-    averages (evaluation mode).
-
-Outputs: <workdir>/batchnorm_batch_size.png ((b) left, (a) right) and <workdir>/batchnorm_study.json.
-MEASURED (default settings, seed 0, 2-core Xeon via the measurement queue, 139 s for all 18 runs;
-docs/vision/batchnorm_study.json, docs/vision/batchnorm_batch_size.png): test accuracy at training batch
-size 1 / 2 / 4 / 8 / 32 / 128 - BatchNorm 4.4 / 55.7 / 77.6 / 82.2 / 84.5 / 86.5 %, LayerNorm 73.6 /
-70.2 / 78.2 / 80.4 / 86.0 / 85.7 %, no norm 72.9 / 67.1 / 79.1 / 80.2 / 84.9 / 85.7 %. The batch-128
-BN net: 86.5 % with running averages; with batch statistics 10.0 / 47.0 / 69.1 / 80.0 / 86.0 / 86.8 /
-87.4 % at eval batch size 1 / 2 / 4 / 8 / 32 / 128 / 1000.
+The Fashion-MNIST MLP 784-128-128-10 (ReLU, no dropout) with dljax's BatchNorm or LayerNorm after
+each hidden Dense (dljax.models.norm) or neither, Adam at a constant 1e-3, 1,500 steps at each
+training batch size 1..128 (smoke: 6 steps, batch 1 and 8). At batch 1 BatchNorm in training mode
+outputs exactly beta (x - mu_B = 0): the report measures max |BN(x) - beta|. The BN net of the
+largest batch is also tested with batch statistics at eval batch sizes 1..1000. Plot
+batchnorm_batch_size.png. Expected (cpu, 2-core CPU, ~140 s for 18 runs): test accuracy at batch
+1 / 2 / 4 / 8 / 32 / 128 - BatchNorm 4.4 / 55.7 / 77.6 / 82.2 / 84.5 / 86.5 %, LayerNorm 73.6 /
+70.2 / 78.2 / 80.4 / 86.0 / 85.7 %, no norm 72.9 / 67.1 / 79.1 / 80.2 / 84.9 / 85.7 %; the batch-128
+BN net 86.5 % with running averages, 10.0 / 47.0 / 69.1 / 80.0 / 86.0 / 86.8 / 87.4 % with batch
+statistics at eval batch 1 / 2 / 4 / 8 / 32 / 128 / 1000.
 """
-import os
-import time
-
-from absl import app, flags
-
 from experiments import study_utils
 
 NORMS = {'batch': dict(batch_norm=True), 'layer': dict(layer_norm=True), 'none': {}}
 LABELS = {'batch': 'BatchNorm (eval: running averages)', 'layer': 'LayerNorm', 'none': 'no norm'}
 EVAL_BATCH_SIZES = (1, 2, 4, 8, 32, 128, 1000)
-
-FLAGS = flags.FLAGS
-
-
-def define_flags():
-  study_utils.define_flags(1500, 'Training steps of every run.')
-  flags.DEFINE_list('batch_sizes', ['1', '2', '4', '8', '32', '128'], 'Training batch sizes.')
-  flags.DEFINE_list('norms', list(NORMS), 'Normalisations to compare.')
+BATCH_SIZES = {'cpu': (1, 2, 4, 8, 32, 128), 'smoke': (1, 8)}
+STEPS = 1500
 
 
-def make_config(norm: str, batch_size: int, preset: str, steps: int):
+def make_config(norm: str, batch_size: int, preset: str, steps: int = STEPS):
   return study_utils.mlp_config(preset, steps, batch_size, name='batchnorm_study',
                                 hidden=(128, 128), **NORMS[norm])
+
+
+def runs(preset: str, workdir: str):
+  del workdir
+  study_utils.check_preset(preset)
+  for norm in NORMS:
+    for bs in BATCH_SIZES[preset]:
+      yield f'{norm}_{bs}', make_config(norm, bs, preset)
 
 
 def batch_stat_accuracy(task, state, test, eval_batch_size: int) -> float:
@@ -85,36 +71,30 @@ def bn_batch_of_one_deviation(task, state, test) -> float:
   return float(jax.jit(jax.vmap(one))(test['x'][:, None]).max())
 
 
-def study(workdir, preset, steps, batch_sizes, norms):
-  out = {'setup': {'model': 'MLP 784-128-128-10 relu', 'optimizer': 'adam 1e-3 constant',
-                   'steps': make_config('none', 1, preset, steps).train.steps, 'preset': preset},
-         'train_batch_size': {}}
-  for norm in norms:
-    for bs in batch_sizes:
-      config = make_config(norm, bs, preset, steps)
-      wd = study_utils.workdir_of(workdir, norm, bs)
-      summary = study_utils.run(config, wd, overwrite=True)
-      rec = {'test_accuracy': summary['final']['test/accuracy'], 'wall_s': summary['wall_s']}
-      if norm == 'batch' and bs == 1:
-        rec['bn0_minus_beta_max_at_batch_1'] = bn_batch_of_one_deviation(
-            *study_utils.restore(config, wd))
-      out['train_batch_size'][f'{norm}/{bs}'] = rec
-      print(f'{norm:>6} batch {bs:>4}: test accuracy {rec["test_accuracy"]:.4f} '
-            f'({rec["wall_s"]:.0f} s)', flush=True)
-  if 'batch' in norms:
-    bs = max(batch_sizes)
-    task, state, test = study_utils.restore(make_config('batch', bs, preset, steps),
-                                            study_utils.workdir_of(workdir, 'batch', bs))
-    evals = [b for b in EVAL_BATCH_SIZES if b <= len(test['y'])]
-    out['eval_mode'] = {
-        'trained_batch_size': bs,
-        'running_averages': running_average_accuracy(task, state, test),
-        'batch_stats': {str(b): batch_stat_accuracy(task, state, test, b) for b in evals}}
-    print(f'BN net trained at batch {bs}: test accuracy with running averages '
-          f'{out["eval_mode"]["running_averages"]:.4f}; with batch statistics at eval batch size ' +
-          ', '.join(f'{b}: {a:.4f}' for b, a in out['eval_mode']['batch_stats'].items()),
-          flush=True)
-  return out
+def report(summaries: dict, out: str) -> dict:
+  """The table of the old script's JSON: test accuracy per (norm, batch size), the batch-1 BN
+  deviation, and the eval-mode comparison of the largest-batch BN net (reloaded with load_run)."""
+  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+  sizes = sorted(int(n.split('_')[1]) for n in summaries if n.startswith('batch_'))
+  table = {'setup': {'model': 'MLP 784-128-128-10 relu', 'optimizer': 'adam 1e-3 constant',
+                     'steps': summaries[f'batch_{sizes[0]}']['steps']}, 'train_batch_size': {}}
+  for name, summary in summaries.items():
+    norm, bs = name.split('_')
+    rec = {'test_accuracy': summary['final']['test/accuracy'], 'wall_s': summary['wall_s']}
+    if name == 'batch_1':
+      run = loop.load_run(summary['workdir'])
+      rec['bn0_minus_beta_max_at_batch_1'] = bn_batch_of_one_deviation(run.task, run.state,
+                                                                       run.data['test'])
+    table['train_batch_size'][f'{norm}/{bs}'] = rec
+  run = loop.load_run(summaries[f'batch_{sizes[-1]}']['workdir'])
+  test = run.data['test']
+  table['eval_mode'] = {
+      'trained_batch_size': sizes[-1],
+      'running_averages': running_average_accuracy(run.task, run.state, test),
+      'batch_stats': {str(b): batch_stat_accuracy(run.task, run.state, test, b)
+                      for b in EVAL_BATCH_SIZES if b <= len(test['y'])}}
+  plot(table, f'{out}/batchnorm_batch_size.png')
+  return table
 
 
 def plot(result, path):
@@ -142,32 +122,3 @@ def plot(result, path):
         xlabel='evaluation batch size', ylabel='test accuracy',
         title=f'BN net trained at batch {ev["trained_batch_size"]}: which statistics at test'))
   return viz.line_panels(panels, path, title='Fashion-MNIST MLP 784-128-128-10: BatchNorm')
-
-
-def main(argv):
-  del argv
-  import json  # pylint: disable=g-import-not-at-top
-  from absl import logging  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)
-  workdir = FLAGS.workdir
-  os.makedirs(workdir, exist_ok=True)
-  unknown = sorted(set(FLAGS.norms) - set(NORMS))
-  if unknown:
-    raise app.UsageError(f'--norms: {unknown} not in {sorted(NORMS)}.')
-  json_path = os.path.join(workdir, 'batchnorm_study.json')
-  t0 = time.time()
-  if FLAGS.plot_only:
-    with open(json_path) as f:
-      result = json.load(f)
-  else:
-    result = study(workdir, FLAGS.preset, FLAGS.steps, sorted(int(b) for b in FLAGS.batch_sizes),
-                   FLAGS.norms)
-    result['wall_s'] = time.time() - t0
-    study_utils.write_json(result, json_path)
-  path = plot(result, os.path.join(workdir, 'batchnorm_batch_size.png'))
-  print(f'plot: {path}; json: {json_path}; total {time.time() - t0:.0f} s')
-
-
-if __name__ == '__main__':
-  define_flags()
-  app.run(main)

@@ -1,34 +1,21 @@
 r"""Translation equivariance of conv feature maps, invariance after global pooling, and the same
-probe on a ViT (all trained without augmentation).
+probe on a ViT.
 
-  python -m experiments.vision.equivariance --workdir=/work/runs/equivariance [--steps=100] [--n_images=500]
-      [--max_shift=8]
+  python -m experiments.study vision/equivariance --workdir=runs/equivariance [--preset=cpu] [--publish]
 
-Three models are trained briefly (--steps steps at batch 128, their cpu configs otherwise, no
-augmentation; test accuracy on the first 2,000 test images) into <workdir>/<model>: the Fashion-MNIST CNN (configs/vision/fmnist_cnn.py: conv,
-pool, conv, pool, flatten + FC: no global pooling), the ResNet (configs/vision/fmnist_resnet.py:
-3x3 convs with SAME-style padding 1, strided stages, global average pool) and the ViT
-(configs/vision/fmnist_vit.py: 4x4 patches, learned absolute position embedding, [class] token).
-Then the first --n_images test images are shifted right by k = 0..max_shift pixels (zero fill,
-dljax.eval.equivariance.translate) and for each feature map of stride s we measure
-||F(T_k x) - T_{k//s} F(x)|| / ||F(x)|| on the interior (one feature column left out at each
-border, plus the k//s columns the shift filled), and for the logits the fraction of unchanged
-predictions and the relative change. Border effects: columns near the right edge still see content
-that the shift pushed out of the frame (and zero padding where the unshifted map saw pixels), so
-deeper layers, whose receptive fields reach the border, show a small error even at multiples of s.
-Outputs: docs/vision/equivariance.png (feature maps),
-docs/vision/equivariance_logits.png (predictions) and <workdir>/equivariance.json.
+Three models, their cpu configs trained briefly (100 steps at batch 128, test accuracy on the first
+2,000 test images, a sanity check only): the CNN (fmnist_cnn: conv, pool, conv, pool, flatten + FC),
+the ResNet (fmnist_resnet: SAME-padded 3x3 convs, strided stages, global average pool) and the ViT
+(fmnist_vit: 4x4 patches, learned position embedding, [class] token; its config's flips and 1-px
+shifts). The report reloads each run (load_run), shifts the first 500 test images right by
+k = 0..8 px (dljax.eval.equivariance) and measures ||F(T_k x) - T_{k//s} F(x)|| / ||F(x)|| on the
+interior of each feature map of stride s, and the fraction of unchanged predictions. Plots
+equivariance.png, equivariance_logits.png. Expected (cpu, 2-core CPU, a few minutes): errors 0 at
+multiples of s (small at depth: border effects), large between; see docs/vision/README.md.
 """
-import json
 import os
 
-from absl import app, flags
-import jax.numpy as jnp
-
 from configs.vision import fmnist_cnn, fmnist_resnet, fmnist_vit
-from dljax.eval import equivariance as eq
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # model -> (config module, {label: (submodule name, stride, is a ViT token sequence)})
 PROBES = {
@@ -43,83 +30,81 @@ PROBES = {
 }
 LOGIT_LABELS = {'cnn': 'CNN (flatten + FC)', 'resnet': 'ResNet (global avg pool)',
                 'vit': 'ViT ([class] token)'}
+PRESET_STEPS = {'cpu': 100, 'smoke': 2}
+N_IMAGES, MAX_SHIFT = 500, 8
 
 
-def define_flags():
-  """Registered only when run as a script, so that importing this module (tests) adds no absl flags
-  that could clash with other experiments' flags."""
-  flags.DEFINE_string('workdir', None, 'Directory for the three training runs and the JSON.')
-  flags.DEFINE_integer('steps', 100, 'Training steps per model.')
-  flags.DEFINE_integer('n_images', 500, 'Test images probed.')
-  flags.DEFINE_integer('max_shift', 8, 'Largest shift in pixels.')
-  flags.DEFINE_string('out', os.path.join(ROOT, 'docs', 'plots'), 'Folder of the PNGs.')
-  flags.mark_flags_as_required(['workdir'])
-
-
-def make_config(cfg_module, steps: int):
+def make_config(cfg_module, steps: int, smoke: bool = False):
+  """The model's cpu config for `steps` steps (smoke: on 256 training and 64 test images)."""
   config = cfg_module.get_config('cpu')
   config.train.steps, config.train.epochs = steps, 0.0
   config.optim.schedule.warmup_steps = min(50, steps // 4)
   config.train.eval_every = config.train.checkpoint_every = steps
   config.data.test_limit = 2000  # the accuracy is only a sanity check here
+  if smoke:  # the cpu models (the probed layers exist) on a few images
+    config.data.train_limit, config.data.test_limit, config.data.batch_size = 256, 64, 32
+    config.data.eval_batch_size = 64
+    config.train.log_every = 1
   return config
 
 
-def trained_variables(config, workdir: str):
-  """Trains (or finds the finished run in workdir), then reads the final variables back."""
-  from dljax.train import checkpoint, loop  # pylint: disable=g-import-not-at-top
-  summary = loop.train_and_evaluate(config, workdir, progress=False)
-  run = loop.Run(config, workdir, progress=False)
-  state, _, _ = run.ckpt.restore(checkpoint.abstract(run.init_state()))
-  return state.nets['model'].variables(), summary['final']['test/accuracy'], run.data['test']
+def runs(preset: str, workdir: str):
+  del workdir
+  if preset not in PRESET_STEPS:
+    raise ValueError(f'unknown preset {preset!r}; this study has the presets {tuple(PRESET_STEPS)}.')
+  for name, (cfg_module, _) in PROBES.items():
+    yield name, make_config(cfg_module, PRESET_STEPS[preset], smoke=preset == 'smoke')
 
 
-def main(argv):
-  del argv
-  from absl import logging  # pylint: disable=g-import-not-at-top
-  from dljax import models, viz  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)
-  shifts = list(range(flags.FLAGS.max_shift + 1))
-  results = {'shifts': shifts, 'features': {}, 'logits': {}, 'test_accuracy': {}}
-  for name, (cfg_module, probes) in PROBES.items():
-    config = make_config(cfg_module, flags.FLAGS.steps)
-    variables, acc, test = trained_variables(config, os.path.join(flags.FLAGS.workdir, name))
-    results['test_accuracy'][name] = acc
-    model = models.build(config.model)
-    x = jnp.asarray(test['x'][:flags.FLAGS.n_images])
-    names = [module for module, _, _ in probes.values()]
-    outs = [eq.intermediates(model, variables, eq.translate(x, k), names) for k in shifts]
+def probe(run, probes: dict, shifts, n_images: int = N_IMAGES):
+  """({label: [equivariance error per shift]}, [logit_change per shift]) of the loaded run `run`
+  (dljax.train.loop.LoadedRun) on its first n_images test images."""
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  from dljax import models  # pylint: disable=g-import-not-at-top
+  from dljax.eval import equivariance as eq  # pylint: disable=g-import-not-at-top
+  model = models.build(run.config.model)
+  variables = run.state.nets['model'].variables()
+  x = jnp.asarray(run.data['test']['x'][:n_images])
+  names = [module for module, _, _ in probes.values()]
+  outs = [eq.intermediates(model, variables, eq.translate(x, k), names) for k in shifts]
 
-    def feature(out, module, tokens):
-      f = out[module]
-      return eq.tokens_to_map(f, (7, 7), cls=tokens) if tokens is not None else f
+  def feature(out, module, tokens):
+    f = out[module]
+    return eq.tokens_to_map(f, (7, 7), cls=tokens) if tokens is not None else f
 
-    for label, (module, stride, tokens) in probes.items():
-      f_x = feature(outs[0], module, tokens)
-      results['features'][label] = [
-          eq.equivariance_error(f_x, feature(out, module, tokens), k, stride, border=1)
-          for k, out in zip(shifts, outs)]
-    results['logits'][LOGIT_LABELS[name]] = [eq.logit_change(outs[0]['logits'], out['logits'])
-                                            for out in outs]
-    print(f'{name}: test accuracy {acc:.4f} after {flags.FLAGS.steps} steps', flush=True)
-  for label, errs in results['features'].items():
-    print(f'{label:>34}: ' + ' '.join(f'{e:.3f}' for e in errs))
-  for label, rows in results['logits'].items():
-    print(f'{label:>34}: same prediction ' + ' '.join(f'{r["same_prediction"]:.3f}' for r in rows))
-  with open(os.path.join(flags.FLAGS.workdir, 'equivariance.json'), 'w') as f:
-    json.dump(results, f, indent=2)
-  viz.multi_curves({label: (shifts, errs) for label, errs in results['features'].items()},
+  features = {}
+  for label, (module, stride, tokens) in probes.items():
+    f_x = feature(outs[0], module, tokens)
+    features[label] = [eq.equivariance_error(f_x, feature(out, module, tokens), k, stride, border=1)
+                       for k, out in zip(shifts, outs)]
+  return features, [eq.logit_change(outs[0]['logits'], out['logits']) for out in outs]
+
+
+def report(summaries: dict, out: str) -> dict:
+  """{shifts, features: {label: errors}, logits: {label: [logit_change]}, test_accuracy} (the old
+  script's equivariance.json) and the two plots."""
+  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+  shifts = list(range(MAX_SHIFT + 1))
+  table = {'shifts': shifts, 'features': {}, 'logits': {}, 'test_accuracy': {}}
+  for name, (_, probes) in PROBES.items():
+    run = loop.load_run(summaries[name]['workdir'])
+    table['test_accuracy'][name] = summaries[name]['final']['test/accuracy']
+    features, logits = probe(run, probes, shifts)
+    table['features'].update(features)
+    table['logits'][LOGIT_LABELS[name]] = logits
+  plot(table, out)
+  return table
+
+
+def plot(table: dict, out: str):
+  """equivariance.png (feature maps) and equivariance_logits.png (predictions) into `out`."""
+  from dljax import viz  # pylint: disable=g-import-not-at-top
+  shifts = table['shifts']
+  viz.multi_curves({label: (shifts, errs) for label, errs in table['features'].items()},
                    '|| F(T_k x) - T_{k/s} F(x) || / || F(x) ||  (interior)',
-                   os.path.join(flags.FLAGS.out, 'equivariance.png'), xlabel='shift k (pixels)',
+                   os.path.join(out, 'equivariance.png'), xlabel='shift k (pixels)',
                    title='Equivariance of feature maps: exact only at multiples of the stride s')
   viz.multi_curves({label: (shifts, [r['same_prediction'] for r in rows])
-                    for label, rows in results['logits'].items()},
-                   'fraction of unchanged predictions', os.path.join(flags.FLAGS.out,
-                                                                     'equivariance_logits.png'),
+                    for label, rows in table['logits'].items()},
+                   'fraction of unchanged predictions', os.path.join(out, 'equivariance_logits.png'),
                    xlabel='shift k (pixels)', title='Invariance of the prediction to shifts')
-  print(f'plots in {flags.FLAGS.out}')
-
-
-if __name__ == '__main__':
-  define_flags()
-  app.run(main)

@@ -1,26 +1,18 @@
 r"""Fine-tuning study: features pretrained on Fashion-MNIST classes 0-4, reused for classes 5-9 with
 100 / 1,000 / all labels, against training from scratch.
 
-  python -m experiments.vision.finetune_study --workdir=/tmp/study_runs/finetune [--preset=cpu|smoke]
-      [--labels=100,1000,0] [--plot_path=docs/vision/finetune.png] [--plot_only]
+  python -m experiments.study vision/finetune_study --workdir=runs/finetune [--preset=cpu] [--publish]
 
-1. <workdir>/pretrain: configs/vision/fmnist_finetune.py (small CNN, 5-way head) on classes 0-4
-   (reused if it has finished there before).
-2. For each label budget (0 = all ~30k images of classes 5-9) and each variant, the same network on
-   classes 5-9 (relabelled 0-4) for the same number of steps, into <workdir>/<variant>_<labels>:
-     scratch      every layer freshly initialised and trained
-     last1        conv + FC-128 restored from the pretraining checkpoint and frozen; only the new
-                  5-way head (Dense_1) trains: a linear probe
-     last2        conv restored and frozen; FC-128 restored and trained with the new head
-     all          everything but the head restored, every layer trained (full fine-tuning)
-Outputs: the grouped bar plot (default <workdir>/finetune.png) and <workdir>/finetune_study.json
-({variant: {labels: test_accuracy}}), test accuracy on the 5,000 test images of classes 5-9.
+Run `pretrain`: configs/vision/fmnist_finetune.py (small CNN, 5-way head) on classes 0-4. Then for
+each label budget and variant the same network on classes 5-9 (relabelled 0-4), 400 steps
+(smoke: 4) into <variant>_<labels>: scratch (fresh, all trained); last1 (conv + FC-128 restored
+from <workdir>/pretrain through config.init_from and frozen: a linear probe of the new head
+Dense_1); last2 (conv frozen, FC-128 restored and trained); all (everything but the head restored,
+all trained). Plot finetune.png: test accuracy on the 5,000 test images of classes 5-9. Expected
+(cpu, 2-core CPU, 234 s): pretraining 92.02 %; at 100 / 1,000 / all labels scratch 90.46 / 95.06 /
+96.70 %, last1 82.04 / 81.40 / 81.52, last2 91.04 / 95.22 / 96.46, all 90.86 / 95.28 / 96.88 %.
 """
-import json
 import os
-import time
-
-from absl import app, flags
 
 from configs.vision import fmnist_finetune
 
@@ -32,9 +24,13 @@ VARIANTS = {  # name -> (restore from the pretraining run?, optim.trainable rege
     'all': (True, ''),
 }
 PRESET_STEPS = {'cpu': 400, 'smoke': 4}  # fine-tuning steps per run (the same for every budget)
+LABELS = (100, 1000, 0)  # training images of classes 5-9 (0 = all ~30k)
 
 
 def pretrain_config(preset: str = 'cpu'):
+  if preset not in PRESET_STEPS:
+    raise ValueError(f'unknown preset {preset!r}; this study has the presets '
+                     f'{tuple(PRESET_STEPS)}.')
   return fmnist_finetune.get_config('smoke' if preset == 'smoke' else 'cpu')
 
 
@@ -58,15 +54,26 @@ def _name(variant, labels):
   return f'{variant}_{labels or "all"}'
 
 
-def summarize(workdir: str, variants, budgets) -> dict:
+def runs(preset: str, workdir: str):
+  """pretrain first: the runs after it restore its checkpoint (consumed lazily by the runner)."""
+  yield 'pretrain', pretrain_config(preset)
+  pretrain_dir = os.path.join(workdir, 'pretrain')
+  for labels in LABELS:
+    for variant in VARIANTS:
+      yield _name(variant, labels), finetune_config(variant, labels, pretrain_dir, preset)
+
+
+def report(summaries: dict, out: str) -> dict:
+  """{variant: {labels: {test_accuracy, wall_s}}} plus the pretraining accuracy, and the plot."""
   table = {}
-  for variant in variants:
-    for labels in budgets:
-      with open(os.path.join(workdir, _name(variant, labels), 'summary.json')) as f:
-        summary = json.load(f)
+  for variant in VARIANTS:
+    for labels in LABELS:
+      summary = summaries[_name(variant, labels)]
       table.setdefault(variant, {})[str(labels or 'all')] = {
           'test_accuracy': summary['final']['test/accuracy'], 'wall_s': summary['wall_s']}
-  return table
+  plot(table, f'{out}/finetune.png')
+  return dict(table, pretrain={'test_accuracy': summaries['pretrain']['final']['test/accuracy'],
+                               'wall_s': summaries['pretrain']['wall_s']})
 
 
 def plot(table: dict, path: str) -> str:
@@ -80,52 +87,3 @@ def plot(table: dict, path: str) -> str:
                           xlabel='training labels of classes 5-9',
                           ylim=(max(0.0, min(values) - 0.05), max(values) + 0.04),
                           title='Fine-tuning features from classes 0-4 vs training from scratch')
-
-
-def main(argv):
-  del argv
-  from absl import logging  # pylint: disable=g-import-not-at-top
-  from dljax.train import loop  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)
-  workdir, variants = _WORKDIR.value, _VARIANTS.value
-  budgets = [int(b) for b in _LABELS.value]
-  unknown = sorted(set(variants) - set(VARIANTS))
-  if unknown:
-    raise app.UsageError(f'--variants: {unknown} not in {sorted(VARIANTS)}.')
-  os.makedirs(workdir, exist_ok=True)
-  t0 = time.time()
-  pretrain_dir = os.path.join(workdir, 'pretrain')
-  if not _PLOT_ONLY.value:
-    # a finished pretraining run of the same preset in <workdir>/pretrain is reused, not retrained
-    summary = loop.train_and_evaluate(pretrain_config(_PRESET.value), pretrain_dir, progress=False)
-    print(f'pretrain (classes 0-4): test/accuracy={summary["final"]["test/accuracy"]:.4f} '
-          f'({summary["wall_s"]:.0f} s)', flush=True)
-    for labels in budgets:
-      for variant in variants:
-        config = finetune_config(variant, labels, pretrain_dir, _PRESET.value)
-        summary = loop.train_and_evaluate(config, os.path.join(workdir, _name(variant, labels)),
-                                          overwrite=True, progress=False)
-        print(f'{_name(variant, labels):>14} test/accuracy={summary["final"]["test/accuracy"]:.4f} '
-              f'({summary["wall_s"]:.0f} s)', flush=True)
-  table = summarize(workdir, variants, budgets)
-  path = plot(table, _PLOT_PATH.value or os.path.join(workdir, 'finetune.png'))
-  with open(os.path.join(workdir, 'finetune_study.json'), 'w') as f:
-    json.dump(table, f, indent=2)
-  print(f'{"variant":>8} ' + ' '.join(f'{str(b or "all"):>8}' for b in budgets))
-  for variant, row in table.items():
-    print(f'{variant:>8} ' + ' '.join(f'{row[str(b or "all")]["test_accuracy"]:>8.4f}'
-                                      for b in budgets))
-  print(f'plot: {path}; total {time.time() - t0:.0f} s')
-
-
-if __name__ == '__main__':
-  # flags are defined only when run as a script: the tests import several studies in one process
-  _WORKDIR = flags.DEFINE_string('workdir', None, 'Directory for the runs and the JSON.')
-  _PRESET = flags.DEFINE_enum('preset', 'cpu', list(PRESET_STEPS), 'cpu: 3 pretraining epochs, 400 '
-                              'fine-tuning steps per run; smoke: a few steps (a wiring check).')
-  _LABELS = flags.DEFINE_list('labels', ['100', '1000', '0'], 'Label budgets (0 = all).')
-  _VARIANTS = flags.DEFINE_list('variants', list(VARIANTS), 'Variants to compare.')
-  _PLOT_PATH = flags.DEFINE_string('plot_path', None, 'Where to write the PNG (default: in workdir).')
-  _PLOT_ONLY = flags.DEFINE_bool('plot_only', False, 'Only redraw the plot from the runs in workdir.')
-  flags.mark_flags_as_required(['workdir'])
-  app.run(main)

@@ -1,16 +1,14 @@
-"""experiments/{batchnorm,dropout,init}_study.py without training: configs, evaluation helpers, plots."""
+"""experiments/vision/{batchnorm,dropout}_study.py without training: their runs, the BatchNorm
+evaluation helpers, the dropout table from run summaries, and the plots."""
 import os
 
 import jax
 import numpy as np
 import pytest
 
-from dljax.eval import gradients
-from dljax.models import mlp
 from dljax.train import config_check, tasks
 from experiments.vision import batchnorm_study
 from experiments.vision import dropout_study
-from experiments.basics import init_study
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 
@@ -32,15 +30,31 @@ def test_batchnorm_study_configs(norm):
   assert config.model.dropout == 0.0  # batch statistics alone: no dropout noise on top
 
 
+def test_batchnorm_cpu_runs_are_the_published_grid():
+  runs = list(batchnorm_study.runs('cpu', '/runs/bn'))
+  assert [n for n, _ in runs] == [f'{norm}_{bs}' for norm in ('batch', 'layer', 'none')
+                                  for bs in (1, 2, 4, 8, 32, 128)]
+  for name, config in runs:
+    _valid(config, 1500)
+    assert config.data.batch_size == int(name.split('_')[1])
+
+
 @pytest.mark.parametrize('form', dropout_study.FORMS)
-def test_dropout_and_init_study_configs(form):
+def test_dropout_study_configs(form):
   config = dropout_study.make_config(0.6, form, 'cpu', 200)
   _valid(config, 200)
   assert (config.model.dropout, config.model.dropout_form) == (0.6, form)
-  for init in init_study.INITS:
-    config = init_study.make_config(init, 'cpu', 200)
-    _valid(config, 200)
-    assert config.model.init_scheme == init and config.optim.name == 'momentum'
+
+
+def test_dropout_cpu_runs_and_unknown_preset():
+  runs = list(dropout_study.runs('cpu', '/runs/do'))
+  assert [n for n, _ in runs] == ['none_0'] + [f'{form}_{p}' for form in dropout_study.FORMS
+                                               for p in ('0.2', '0.4', '0.6', '0.8')]
+  assert runs[0][1].model.dropout == 0.0 and runs[-1][1].model.dropout == 0.8
+  for _, config in runs:
+    _valid(config, 4000)
+  with pytest.raises(ValueError, match="preset 'full'"):
+    list(dropout_study.runs('full', '/runs/do'))
 
 
 def _bn_task_and_state(n=64):
@@ -70,37 +84,27 @@ def test_batch_of_one_makes_every_prediction_the_same():
   assert 0.0 <= ra <= 1.0
 
 
-def test_activation_std_per_layer_he_keeps_it_too_small_shrinks_it():
-  x = jax.random.normal(jax.random.key(0), (128, 64))
-  stds = {}
-  for init in init_study.INITS:
-    model = mlp.MLP(hidden=(128,) * 5, init_scheme=init)
-    stds[init] = gradients.layer_activation_stds(model, model.init(jax.random.key(1), x), x)
-    assert len(stds[init]) == 6  # five hidden Dense layers and the read-out
-  assert max(stds['he']) / min(stds['he']) < 3  # N(0, 2/n_in): Var(a_l) ~ constant with ReLU
-  small, large = np.asarray(stds['too_small']), np.asarray(stds['too_large'])
-  assert np.all(small[1:] / small[:-1] < 0.05)  # N(0, 1e-6): x ~0.008 per layer (sqrt(128/2)/1e3)
-  assert np.all(large[1:] / large[:-1] > 5)  # N(0, 1): x ~8 per layer
+def test_dropout_report_from_summaries(tmp_path):
+  summaries = {'none_0': {'final': {'test/accuracy': 0.8, 'test/loss': 0.5}, 'steps': 10,
+                          'wall_s': 1.0}}
+  for form in dropout_study.FORMS:
+    for p in (0.2, 0.8):
+      summaries[f'{form}_{p:g}'] = {'final': {'test/accuracy': 0.8 - p / 10, 'test/loss': 0.5 + p},
+                                    'steps': 10, 'wall_s': 1.0}
+  table = dropout_study.report(summaries, str(tmp_path))
+  assert table['setup']['steps'] == 10
+  assert table['runs']['classic/0.8'] == {'p': 0.8, 'test_accuracy': pytest.approx(0.72),
+                                          'test_loss': pytest.approx(1.3), 'wall_s': 1.0}
+  assert table['runs']['none/0']['p'] == 0.0
+  assert os.path.getsize(tmp_path / 'dropout_sweep.png') > 10_000
 
 
-def test_plots_from_results(tmp_path):
+def test_batchnorm_plot_from_results(tmp_path):
   bn = {'setup': {'steps': 10},
         'train_batch_size': {f'{n}/{b}': {'test_accuracy': 0.5 + b / 1000}
                              for n in batchnorm_study.NORMS for b in (1, 8, 128)},
         'eval_mode': {'trained_batch_size': 128, 'running_averages': 0.8,
                       'batch_stats': {'1': 0.1, '8': 0.7, '1000': 0.82}}}
   bn['train_batch_size']['batch/1']['bn0_minus_beta_max_at_batch_1'] = 0.0
-  do = {'setup': {'steps': 10}, 'runs': {'none/0': {'p': 0.0, 'test_accuracy': 0.8, 'test_loss': 0.5}}}
-  for form in dropout_study.FORMS:
-    for p in (0.2, 0.8):
-      do['runs'][f'{form}/{p:g}'] = {'p': p, 'test_accuracy': 0.8 - p / 10, 'test_loss': 0.5 + p}
-  init = {'setup': {'model': 'MLP', 'optimizer': 'sgd', 'batch_size': 8}, 'runs': {
-      'he': {'act_std_init': [1.0, 1.1], 'act_std_trained': [1.2, 1.3], 'test_accuracy': 0.8,
-             'loss_steps': [1, 2], 'train_loss': [2.0, 1.0]},
-      'too_large': {'act_std_init': [10.0, 100.0], 'test_accuracy': None,
-                    'diverged': 'non-finite loss (inf) or gradient norm at step 2',
-                    'loss_steps': [1], 'train_loss': [None]}}}
-  paths = [batchnorm_study.plot(bn, str(tmp_path / 'bn.png')),
-           dropout_study.plot(do, str(tmp_path / 'do.png')),
-           init_study.plot(init, str(tmp_path / 'init.png'))]
-  assert all(os.path.getsize(p) > 10_000 for p in paths)
+  path = batchnorm_study.plot(bn, str(tmp_path / 'bn.png'))
+  assert os.path.getsize(path) > 10_000

@@ -1,5 +1,5 @@
-"""experiments/convnext_ladder.py without training: every rung's config is valid and differs from the
-rung before it only in what the rung names; the table and the plot are drawn from run outputs."""
+"""experiments/vision/convnext_ladder.py without training: every rung's config is valid and differs from
+the rung before it only in what the rung names; the table and the plot are drawn from run outputs."""
 import json
 import os
 
@@ -7,8 +7,8 @@ import jax
 import pytest
 
 from configs.vision import fmnist_convnext
-from dljax.train import config_check
 from experiments.vision import convnext_ladder
+from dljax.train import config_check
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 RUNGS = range(len(fmnist_convnext.LADDER))
@@ -29,21 +29,28 @@ def test_rung_configs_are_valid_with_one_equal_budget(rung):
     assert config.optim == before.optim and config.train == before.train
 
 
-def test_summary_and_plot_from_run_outputs(tmp_path):
+def test_cpu_runs_are_every_rung_at_the_measured_budget():
+  runs = list(convnext_ladder.runs('cpu', '/runs/ladder'))
+  assert [n for n, _ in runs] == [f'rung{r}' for r in RUNGS]
+  for rung, (_, config) in enumerate(runs):
+    assert config.to_dict() == convnext_ladder.make_config(rung, 'cpu', 200, 12800).to_dict()
+
+
+def test_report_from_run_outputs(tmp_path):
+  summaries = {}
   for rung in (0, 8):
-    d = convnext_ladder.rung_dir(str(tmp_path), rung)
+    d = tmp_path / f'rung{rung}'
     os.makedirs(d)
-    with open(os.path.join(d, 'metrics.jsonl'), 'w') as f:
+    with open(d / 'metrics.jsonl', 'w') as f:
       for step in range(10, 201, 10):
         f.write(json.dumps({'step': step, 'train/loss': 2.0 / (1 + step / 50) + rung / 10}) + '\n')
-      f.write(json.dumps({'step': 200, 'test/accuracy': 0.8 + rung / 100, 'test/loss': 0.5}) + '\n')
-    with open(os.path.join(d, 'summary.json'), 'w') as f:
-      json.dump({'final': {'test/accuracy': 0.8 + rung / 100}, 'steps': 200, 'wall_s': 100.0 + rung},
-                f)
-  table = convnext_ladder.summarize(str(tmp_path), [0, 3, 8], 'cpu', 200, 12800)
-  assert list(table) == ['0 ResNet', '8 ConvNeXt']  # rung 3 has no run: left out
+    with open(d / 'config.json', 'w') as f:
+      f.write(convnext_ladder.make_config(rung, 'cpu').to_json_best_effort())
+    summaries[f'rung{rung}'] = {'final': {'test/accuracy': 0.8 + rung / 100}, 'steps': 200,
+                                'wall_s': 100.0 + rung, 'workdir': str(d)}
+  table = convnext_ladder.report(summaries, str(tmp_path))
+  assert list(table) == ['0 ResNet', '8 ConvNeXt']
   assert table['8 ConvNeXt']['test_accuracy'] == pytest.approx(0.88)
   assert table['8 ConvNeXt']['params'] == 301_098 and table['0 ResNet']['params'] == 220_234
   assert table['0 ResNet']['s_per_step'] == pytest.approx(0.5)
-  path = convnext_ladder.plot(str(tmp_path), table, str(tmp_path / 'ladder.png'))
-  assert os.path.getsize(path) > 10_000
+  assert os.path.getsize(tmp_path / 'convnext_ladder.png') > 10_000
