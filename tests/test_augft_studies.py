@@ -20,8 +20,9 @@ def test_augmentation_configs(variant):
   task = Classification(config, total_steps=100)
   expected = tuple(k for k in augment.OPS if k in augmentation_study.GROUPS[variant])
   assert (task.augment.names if task.augment else ()) == expected
-  assert task.tta_views == augmentation_study.TTA_VIEWS and task.normalize
-  assert task.tta_augment.names == ('flip', 'shift')  # the same test-time views for every variant
+  assert config.evals.tta.views == augmentation_study.TTA_VIEWS and task.normalize
+  assert config.evals.tta.type == 'tta'  # the same test-time views for every variant:
+  assert config.evals.tta.augment.to_dict() == fmnist_augment.TTA_VIEWS
   assert config.data.train_limit == 5000 and config.train.epochs == 30
 
 
@@ -48,7 +49,7 @@ def _summary(path, **final):
 def test_study_tables_and_plots(tmp_path):
   for i, name in enumerate(['none', 'all']):
     _summary(tmp_path / 'aug' / name, **{'test/accuracy': 0.8 + i / 100,
-                                         'test/accuracy_tta': 0.81 + i / 100})
+                                         'tta/accuracy': 0.81 + i / 100})
   table = augmentation_study.summarize(str(tmp_path / 'aug'), ['none', 'all'])
   assert table['all']['test_accuracy_tta'] == pytest.approx(0.82)
   assert os.path.getsize(augmentation_study.plot(table, str(tmp_path / 'a.png'))) > 10_000

@@ -7,8 +7,8 @@ study, experiments/augmentation_study.py, which switches the groups of ops on an
 
 Augmentation (config.augment, all ops on here): flips (valid for clothes), shifts of up to 2 px,
 rotations of up to 10 degrees, brightness +-0.2, contrast x[0.7, 1.3], gamma exp(+-0.3), Gaussian
-noise sigma 0.05. TTA (eval.tta_views=6): the softmax averaged over the image and 5 views with
-flips and shifts of up to 2 px; reported as test/accuracy_tta beside test/accuracy.
+noise sigma 0.05. TTA (the evaluator config.evals.tta, views=6): the softmax averaged over the
+image and 5 views with flips and shifts of up to 2 px; reported as tta/accuracy beside test/accuracy.
 Reference: no published number for this 5k-image setting (augmentation matters when labels are
 few). MEASURED (cpu preset = the study's 'all' variant, 30 epochs = 1,172 steps, seed 0; 2-core
 Intel Xeon, jax 0.10.2, a nice'd calibration run on a machine at load ~15, NOT the measurement
@@ -38,7 +38,7 @@ def get_config(preset: str = 'cpu'):
   small_cnn(config)
   config.data.normalize = True
   config.augment = dict(AUGMENT_ALL)
-  config.eval = dict(tta_views=6, tta_augment=dict(TTA_VIEWS))
+  config.evals.tta = dict(type='tta', views=6, augment=dict(TTA_VIEWS), every='eval')
   common.adam_warmup_cosine(config, preset, lr=2e-3, warmup_steps=100)
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,

@@ -7,6 +7,7 @@ import optax
 from dljax import data, models, optim
 from dljax.data import augment
 from dljax.errors import ConfigError, DataError
+from dljax.eval import common as evaluators
 from dljax.train import init_from, tasks
 
 
@@ -61,6 +62,7 @@ def validate(config):
     init_from.layer_decay(optax.identity(), config.optim.layer_decay)  # in (0, 1]
   if config.get('init_from', None) and config.init_from.get('workdir', ''):
     init_from.include_regex(config.init_from)
+  evaluators.check_config(config, tasks.TASKS[config.task])  # types, every, parameter names
 
 
 def validate_optimizers(config, total_steps: int):

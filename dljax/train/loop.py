@@ -5,6 +5,7 @@
       state, metrics <- train_step(state, next(batches), fold_in(key, step))   jit, sharded, donated
       metrics of the previous step are fetched now, so the device never waits for the host
   evaluate, checkpoint (Orbax, async), log (JSONL + TensorBoard + progress bar), plot, summary.json
+  evaluators (config.evals.<name>, dljax/eval/common.py) at their steps, logged as <name>/<metric>
 """
 import json
 import os
@@ -17,6 +18,7 @@ import numpy as np
 
 from dljax import viz
 from dljax.errors import NonFiniteError, WorkdirError
+from dljax.eval import common as evaluators
 from dljax.train import (checkpoint, config_check, init_from, mesh as mesh_lib, preemption, tasks,
                          writers)
 
@@ -124,6 +126,7 @@ class Run:
     self.total_steps = total_steps(config, task_cls.num_train(self.data))
     config_check.validate_optimizers(config, self.total_steps)
     self.task = task_cls(config, self.total_steps)
+    self.evals = evaluators.build(config, self.task)  # {name: cfg}, checked before compiling
     self.task.prepare(self.data.get('train'))
     self.mesh = mesh_lib.make_mesh()
     self.repl = mesh_lib.replicated(self.mesh)
@@ -169,6 +172,7 @@ class Run:
     t0, t_last, step_last = time.time(), time.time(), start
     pending = None  # (step, device metrics) of the step before
     last_test = None
+    last_evals = {}  # '<name>/<metric>' of the evaluators run after the last step
 
     def fetch(pending):
       step, metrics = pending
@@ -206,7 +210,8 @@ class Run:
           is_last = step == self.total_steps
           is_eval = step % train_cfg.eval_every == 0 or is_last
           is_save = step % train_cfg.checkpoint_every == 0 or is_last or guard.requested
-          if not (is_eval or is_save):
+          due = evaluators.due(self.evals, step, self.total_steps, train_cfg.eval_every)
+          if not (is_eval or is_save or due):
             continue
           log_train(*fetch(pending), force=is_last)
           pending = None
@@ -216,6 +221,11 @@ class Run:
             if _better(test.get(task.best_metric, np.nan), meta['best'], task.best_mode):
               meta.update(best=test[task.best_metric], best_step=step, best_metrics=test)
               save(step, best=True)
+          if due:
+            results = evaluators.run(task, state, self.data, self.evals, due)
+            writer.write(step, results)
+            if is_last:
+              last_evals = results
           if is_save:
             save(step)
           if guard.requested and not is_last:
@@ -228,6 +238,8 @@ class Run:
       self.ckpt.wait()
 
     final = last_test if last_test is not None else evaluate(state)
+    if self.evals and not last_evals:  # resumed after the last step: run them on the final state
+      last_evals = evaluators.run(task, state, self.data, self.evals)
     summary = {
         'experiment': config.name, 'final': final, 'best': meta['best_metrics'],
         'best_step': meta['best_step'], 'steps': self.total_steps, 'wall_s': wall_s,
@@ -236,9 +248,12 @@ class Run:
                                              'kind': jax.devices()[0].device_kind,
                                              'processes': jax.process_count()},
     }
+    if self.evals:  # summary['evals'][name] = {metric: v}, and '<name>/<metric>' in 'final'
+      summary = evaluators.merge_summary(summary, last_evals, self.evals)
     if jax.process_index() == 0:
       viz.curves(writers.read_metrics(self.workdir), self.workdir)
       task.plots(mesh_lib.to_local(state), self.workdir, self.data)
+      evaluators.plots(task, state, self.data, self.evals, self.workdir)
       with open(summary_path, 'w') as f:
         json.dump(summary, f, indent=2)
     self.ckpt.close()

@@ -13,7 +13,7 @@ augmentations switched on, into <workdir>/<variant>:
   noise        Gaussian noise sigma 0.05
   all          everything above
 Every run is evaluated on the full test set both plainly (test/accuracy) and with TTA
-(test/accuracy_tta: the softmax averaged over the image and its flipped/shifted views, the same
+(tta/accuracy: the softmax averaged over the image and its flipped/shifted views, the same
 views for every variant). Outputs: the grouped bar plot (default <workdir>/augmentation.png) and
 <workdir>/augmentation_study.json ({variant: {test_accuracy, test_accuracy_tta, wall_s}}).
 """
@@ -36,7 +36,7 @@ def make_config(variant: str, preset: str = 'cpu'):
   """fmnist_augment with only the ops of GROUPS[variant] switched on; eval at the end only."""
   config = fmnist_augment.get_config('smoke' if preset == 'smoke' else 'cpu')
   config.augment = {k: v for k, v in fmnist_augment.AUGMENT_ALL.items() if k in GROUPS[variant]}
-  config.eval.tta_views = TTA_VIEWS
+  config.evals.tta.views = TTA_VIEWS  # the evaluator tta (dljax/eval/tta.py), logged as tta/*
   if preset != 'smoke':
     config.train.epochs = float(PRESET_EPOCHS[preset])
     config.train.eval_every = 10 ** 9  # evaluate once, at the last step (TTA costs 6 passes)
@@ -51,7 +51,7 @@ def summarize(workdir: str, variants) -> dict:
       summary = json.load(f)
     table[name] = {'augment': list(GROUPS[name]),
                    'test_accuracy': summary['final']['test/accuracy'],
-                   'test_accuracy_tta': summary['final']['test/accuracy_tta'],
+                   'test_accuracy_tta': summary['final']['tta/accuracy'],
                    'steps': summary['steps'], 'wall_s': summary['wall_s']}
   return table
 
@@ -82,7 +82,7 @@ def main(argv):
       summary = loop.train_and_evaluate(make_config(name, _PRESET.value), os.path.join(workdir, name),
                                         overwrite=True, progress=False)
       print(f'{name:>12} test/accuracy={summary["final"]["test/accuracy"]:.4f} '
-            f'tta={summary["final"]["test/accuracy_tta"]:.4f} ({summary["wall_s"]:.0f} s)',
+            f'tta={summary["final"]["tta/accuracy"]:.4f} ({summary["wall_s"]:.0f} s)',
             flush=True)
   table = summarize(workdir, variants)
   path = plot(table, _PLOT_PATH.value or os.path.join(workdir, 'augmentation.png'))
