@@ -17,11 +17,13 @@ BITS = 8
 
 
 def copy_data(config, preset: str, train_len: int, test_len: int, repeats: int = 1):
-  """seq_repeat_copy with `repeats` repeats, lengths 1..train_len (test_long: 1..test_len)."""
+  """seq_repeat_copy with `repeats` repeats, lengths 1..train_len; the evaluator test_long draws the
+  test split with lengths 1..test_len (logged as test_long/*)."""
   config.data.name = 'seq_repeat_copy'
   config.data.args = dict(bits=BITS, min_len=1, max_len=train_len, min_repeats=1,
                           max_repeats=repeats)
-  config.data.test_args = dict(max_len=test_len)
+  config.evals.test_long = dict(type='length_generalisation', args=dict(max_len=test_len),
+                                every='eval')
   config.data.train_size = {'smoke': 256, 'cpu': 50000, 'full': 100000}[preset]
   config.data.test_size = {'smoke': 64, 'cpu': 1024, 'full': 2000}[preset]
 

@@ -6,6 +6,7 @@ import jax
 from dljax import data, optim
 from dljax.data import augment
 from dljax.errors import ConfigError, DataError
+from dljax.eval import common as evaluators
 from dljax.train import init_from, tasks
 
 
@@ -67,6 +68,7 @@ def validate(config):
   augment.build(config.get('augment', None))  # unknown ops or bad amounts
   if config.get('init_from', None) and config.init_from.get('workdir', ''):
     init_from.include_regex(config.init_from)
+  evaluators.check_config(config, tasks.TASKS[config.task])  # types, every, parameter names
 
 
 def validate_optimizers(config, total_steps: int):

@@ -9,6 +9,7 @@
   at the end: the final state on validation and test -> summary['final'] (val/... and test/...),
   summary['best'] = the val metrics at best_step; checkpoint (Orbax, async), log (JSONL +
   TensorBoard + progress bar), plot, summary.json. Test metrics never choose anything.
+  evaluators (config.evals.<name>, dljax/eval/common.py) at their steps, logged as <name>/<metric>
 """
 import json
 import os
@@ -22,6 +23,7 @@ import numpy as np
 
 from dljax import viz
 from dljax.errors import DataError, NonFiniteError, WorkdirError
+from dljax.eval import common as evaluators
 from dljax.train import (checkpoint, config_check, init_from, mesh as mesh_lib, preemption, tasks,
                          writers)
 from dljax.train.tasks import base as task_base
@@ -129,6 +131,7 @@ class Run:
     self.total_steps = total_steps(config, task_cls.num_train(self.data))
     config_check.validate_optimizers(config, self.total_steps)
     self.task = task_cls(config, self.total_steps)
+    self.evals = evaluators.build(config, self.task)  # {name: cfg}, checked before compiling
     self.task.prepare(self.data.get('train'))
     self.mesh = mesh_lib.make_mesh()
     self.repl = mesh_lib.replicated(self.mesh)
@@ -189,6 +192,7 @@ class Run:
     t0, t_last, step_last = time.time(), time.time(), start
     pending = None  # (step, device metrics) of the step before
     last_val = None
+    last_evals = {}  # '<name>/<metric>' of the evaluators run after the last step
 
     def fetch(pending):
       step, metrics = pending
@@ -227,7 +231,8 @@ class Run:
           is_last = step == self.total_steps
           is_eval = step % train_cfg.eval_every == 0 or is_last
           is_save = step % train_cfg.checkpoint_every == 0 or is_last or guard.requested
-          if not (is_eval or is_save):
+          due = evaluators.due(self.evals, step, self.total_steps, train_cfg.eval_every)
+          if not (is_eval or is_save or due):
             continue
           log_train(*fetch(pending), force=is_last)
           pending = None
@@ -238,6 +243,11 @@ class Run:
             if _better(val.get(best_metric, np.nan), meta['best'], task.best_mode):
               meta.update(best=val[best_metric], best_step=step, best_metrics=val)
               save(step, best=True)
+          if due:
+            results = evaluators.run(task, state, self.data, self.evals, due)
+            writer.write(step, results)
+            if is_last:
+              last_evals = results
           if is_save:
             save(step)
           if guard.requested and not is_last:
@@ -259,6 +269,8 @@ class Run:
     val = last_val[1] if last_val and last_val[0] == final_step else evaluate(state)
     test = evaluate(state, 'test')
     final = {**val, **test}
+    if self.evals and not last_evals:  # resumed after the last step: run them on the final state
+      last_evals = evaluators.run(task, state, self.data, self.evals)
     summary = {
         'experiment': config.name, 'final': final, 'best': meta['best_metrics'],
         'best_step': meta['best_step'], 'steps': self.total_steps, 'wall_s': wall_s,
@@ -267,10 +279,13 @@ class Run:
                                              'kind': jax.devices()[0].device_kind,
                                              'processes': jax.process_count()},
     }
+    if self.evals:  # summary['evals'][name] = {metric: v}, and '<name>/<metric>' in 'final'
+      summary = evaluators.merge_summary(summary, last_evals, self.evals)
     if jax.process_index() == 0:
       try:
         viz.curves(writers.read_metrics(self.workdir), self.workdir)
         task.plots(mesh_lib.to_local(state), self.workdir, self.data)
+        evaluators.plots(task, state, self.data, self.evals, self.workdir)
       except OSError as e:
         raise self._storage_error(writers.StorageError(os.path.join(self.workdir, 'plots'), e),
                                   self.total_steps) from None

@@ -51,7 +51,7 @@ def batch_stat_accuracy(task, state, test, eval_batch_size: int) -> float:
 def running_average_accuracy(task, state, test) -> float:
   import jax  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  logits = jax.jit(lambda x: task.predict(state.nets['model'], x)[0])(test['x'])
+  logits = jax.jit(lambda x: task.predict(state, x))(test['x'])
   return float(np.mean(np.asarray(logits).argmax(-1) == test['y']))
 
 

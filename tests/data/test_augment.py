@@ -114,35 +114,19 @@ def test_channel_stats_normalize_to_zero_mean_unit_std():
   np.testing.assert_allclose(z.std(axis=(0, 1, 2)), 1.0, atol=1e-4)
 
 
-def _task(tta_views, **extra):
-  config = ConfigDict(dict(
-      seed=0, data=dict(normalize=True), model=dict(name='cnn', features=(4,), dense=8, dropout=0.0),
-      optim=dict(name='adam', lr=1e-3), augment=dict(shift=1, brightness=0.1),
-      eval=dict(tta_views=tta_views), **extra))
-  return Classification(config, total_steps=1)
-
-
-def test_tta_with_one_identity_view_equals_plain_eval():
+def test_normalisation_statistics_live_in_the_state():
   x = np.random.default_rng(1).uniform(size=(16, 28, 28, 1)).astype(np.float32)
   batch = {'x': x, 'y': np.arange(16) % 10, 'mask': np.ones(16, bool)}
-  task = _task(1)
+  config = ConfigDict(dict(
+      seed=0, data=dict(normalize=True), model=dict(name='cnn', features=(4,), dense=8, dropout=0.0),
+      optim=dict(name='adam', lr=1e-3), augment=dict(shift=1, brightness=0.1)))
+  task = Classification(config, total_steps=1)
   task.prepare({'x': x})
   state = task.init(KEY, batch)
-  sums = jax.jit(task.eval_step)(state, batch)
-  metrics = task.summarize(jax.device_get(sums))
-  assert metrics['test/accuracy_tta'] == metrics['test/accuracy']
-  probs = task.tta_probs(state, jnp.asarray(x))
-  out, _ = task.predict(state.nets['model'], task.inputs(state, jnp.asarray(x)))
-  np.testing.assert_allclose(probs, jax.nn.softmax(out), atol=1e-6)
   # the statistics live in the state (checkpointed with the run) and normalise train and eval input
   np.testing.assert_allclose(state.extra['norm']['mean'], x.mean(axis=(0, 1, 2)), rtol=1e-5)
-
-
-def test_tta_needs_views():
-  config = ConfigDict(dict(seed=0, data=dict(), model=dict(name='cnn'), optim=dict(name='adam', lr=1e-3),
-                           augment=dict(noise=0.1), eval=dict(tta_views=4)))
-  with pytest.raises(ConfigError, match='eval.tta_views=4 needs'):
-    Classification(config, total_steps=1)  # noise is not a geometric op: no default views
+  z = task.inputs(state, jnp.asarray(x))
+  np.testing.assert_allclose(np.asarray(z).mean(), 0.0, atol=1e-4)
 
 
 def test_augmented_normalised_run_resumes_bitwise(tmp_path):

@@ -119,7 +119,7 @@ class _FixedLogits(dense.Segment):
     super().__init__(config, total_steps=1)
     self.logits = logits
 
-  def predict(self, net, x, train=False, rng=None):
+  def forward(self, net, x, train=False, rng=None):
     return self.logits, {}
 
 

@@ -1,5 +1,5 @@
 """The per-step bits task: bit errors and costs counted over the masked steps of real sequences
-only, test_long/* from data.test_args, and the config errors it raises before compiling."""
+only, test_long/* from the length_generalisation evaluator, and the config errors it raises before compiling."""
 import math
 import types
 
@@ -22,7 +22,7 @@ def test_bit_errors_and_costs_count_masked_steps_of_real_sequences():
   logits[0, 1, 0] *= -1      # one wrong bit in sequence 0
   logits[1, 0, :] *= -1      # wrong bits on a masked step: not counted
   logits[2, 3, :] *= -1      # two wrong bits in sequence 2, which is padding (mask 0)
-  task.predict = lambda net, x: (jnp.asarray(logits), None)
+  task.forward = lambda net, x: (jnp.asarray(logits), None)
   batch = {'x': jnp.zeros((3, 4, 1)), 'y': jnp.asarray(y), 'step_mask': jnp.asarray(step_mask),
            'mask': jnp.array([True, True, False])}
   state = types.SimpleNamespace(nets={'model': None})
@@ -37,10 +37,14 @@ def test_bit_errors_and_costs_count_masked_steps_of_real_sequences():
                              rtol=1e-5)
 
 
-def test_long_test_set_comes_from_test_args():
+def test_long_test_set_comes_from_the_evaluator():
+  """The longer test set is the evaluator test_long (tests/eval/test_evaluators.py measures it)."""
+  from dljax.eval import common, length_generalisation  # pylint: disable=g-import-not-at-top
   config = load_config('configs/memory/ntm_copy.py')
   data = SequenceIO.load_data(config)
-  short, long = data['test'], data['test']['long']
+  task = SequenceIO(config, total_steps=1)
+  long = length_generalisation._arrays(task, common.build(config, task)['test_long'])  # pylint: disable=protected-access
+  short = data['test']
   assert short['lengths'].max() <= config.data.args.max_len
   assert long['lengths'].max() > config.data.args.max_len
   assert long['x'].shape[1] > short['x'].shape[1] == data['train']['x'].shape[1]

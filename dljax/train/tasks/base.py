@@ -37,6 +37,15 @@ Validation discipline: the loop evaluates data['validation'] during training and
 checkpoints on 'val/' + best_metric (best_metric is declared by its test/ name); test is evaluated
 once at the end and never used to choose.
 
+Task functions that evaluators call (dljax/eval, config.evals), defined by the tasks that can give
+them; pure and jittable, in eval mode, on raw inputs x as the data holds them:
+
+  predict(state, x)                  -> logits (or the model's outputs)   Classification
+  features(state, x)                 -> B x D embeddings (penultimate layer)   Classification
+  sample(state, rng, n)              -> n samples of a generative model   GAN
+  log_prob(state, x)                 -> B log-likelihoods in nats of a density model
+An evaluator lists the ones it needs (REQUIRES); a task without one is refused before compiling.
+
 Several networks and optimizers (GAN), EMA targets, inner loops or non-gradient updates live inside
 `train_step` and in `TrainState.nets` / `TrainState.extra`: the loop never looks inside them.
 """

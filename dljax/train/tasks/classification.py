@@ -2,11 +2,13 @@
 
 Optional, for images: config.augment and data.normalize (dljax.train.transforms: augmentation in
 the train step from the step's key, per-channel statistics of the training split kept in
-state.extra and applied in train and eval), eval.tta_views K (test/accuracy_tta: softmax averaged over the image
-and K - 1 augmented views), optim.trainable (a regex: only matching parameters are updated),
-optim.layer_decay (layer-wise learning-rate decay for fine-tuning Transformers); both through the
-task kit's optimizer factory (dljax.train.kit.make_optimizer), as for every task.
+state.extra and applied in train and eval), optim.trainable (a regex: only matching parameters are
+updated), optim.layer_decay (layer-wise learning-rate decay for fine-tuning Transformers); both
+through the task kit's optimizer factory (dljax.train.kit.make_optimizer), as for every task.
+Evaluators (dljax/eval) call predict(state, x) -> logits and features(state, x) -> penultimate
+embeddings; test-time augmentation is the evaluator `tta` (config.evals.tta = dict(type='tta', ...)).
 """
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import optax
@@ -45,13 +47,9 @@ class Classification(Task):
     self.l2 = config.optim.get('l2', 0.0)
     self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
     self.transform = transforms.InputTransform(config)  # augmentation + normalisation
-    eval_cfg = config.get('eval', None) or {}
-    self.tta_views = int(eval_cfg.get('tta_views', 0) or 0)
-    tta_spec = eval_cfg.get('tta_augment', None) or augment.geometric(config.get('augment', None))
-    self.tta_augment = augment.build(tta_spec, where='eval.tta_augment')
-    if self.tta_views > 1 and (self.tta_augment is None or self.loss_name != 'softmax'):
-      raise ConfigError(f'eval.tta_views={self.tta_views} needs a softmax classifier and views: set '
-                        'eval.tta_augment=dict(shift=2, ...) or geometric ops in config.augment.')
+    if (config.get('eval', None) or {}).get('tta_views', None):
+      raise ConfigError("eval.tta_views moved to an evaluator: set config.evals.tta = dict(type='tta', "
+                        'views=K, augment=dict(...)) instead of eval.tta_views / eval.tta_augment.')
 
   @property
   def best_metric(self):  # a regression (mse) is chosen by its loss
@@ -72,7 +70,7 @@ class Classification(Task):
     """The network's input: augment(x) in training (rng given), then (x - mean_c) / std_c."""
     return self.transform(state.extra, x, rng)
 
-  def predict(self, net, x, train=False, rng=None):
+  def forward(self, net, x, train=False, rng=None):
     """Returns (outputs, updated mutable collections); in training these include what the model
     sowed into 'intermediates' (e.g. Inception's auxiliary logits)."""
     mutable = [*net.model_state, 'intermediates'] if train else False
@@ -83,7 +81,7 @@ class Classification(Task):
   def objective(self, params, net, batch, rng):
     """Mean loss over the batch + the L2 penalty lambda ||w||^2 (if optim.l2 > 0) + aux_weight times
     the mean loss of each auxiliary head the model sowed as 'aux_logits' in training (GoogLeNet)."""
-    out, model_state = self.predict(net.replace(params=params), batch['x'], train=True, rng=rng)
+    out, model_state = self.forward(net.replace(params=params), batch['x'], train=True, rng=rng)
     model_state = dict(model_state)
     aux_logits = model_state.pop('intermediates', {}).get('aux_logits', ())
     loss = self.loss_fn(out, batch['y']).mean()
@@ -112,30 +110,46 @@ class Classification(Task):
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):
-    out, _ = self.predict(state.nets['model'], self.inputs(state, batch['x']))
+    out, _ = self.forward(state.nets['model'], self.inputs(state, batch['x']))
     mask = batch['mask'].astype(jnp.float32)
     sums = {'loss': jnp.sum(self.loss_fn(out, batch['y']) * mask), 'count': jnp.sum(mask)}
     if self.loss_name != 'mse':
       sums['correct'] = jnp.sum(self.correct(out, batch['y']) * mask)
-    if self.tta_views:
-      sums['correct_tta'] = jnp.sum(self.correct(self.tta_probs(state, batch['x']), batch['y']) * mask)
     return sums
 
-  def tta_probs(self, state, x):
-    """Test-time augmentation: (1/K) sum_v softmax(f(view_v(x))), view 0 = x itself; the views
-    are fixed (drawn from the config's seed), the same at every evaluation."""
-    rng = jax.random.PRNGKey(self.config.seed)
-    views = augment.tta_views(self.tta_augment, x, self.tta_views, rng)
-    probs = [jax.nn.softmax(self.predict(state.nets['model'], self.inputs(state, v))[0])
-             for v in views]
-    return sum(probs) / len(probs)
+  # --- task functions for evaluators (dljax/eval) -------------------------------------------------
+  def predict(self, state, x):
+    """f(x): the logits (or scores) of raw inputs x, normalised as in training, in eval mode."""
+    return self.forward(state.nets['model'], self.inputs(state, x))[0]
+
+  def features(self, state, x):
+    """The penultimate embeddings B x D: the model's `features` method if it has one, else the
+    input of its last nn.Dense when that layer's output is the model's output (the linear head)."""
+    net = state.nets['model']
+    x = self.inputs(state, x)
+    if callable(getattr(type(self.model), 'features', None)):  # (CNN's `features` is a field)
+      return self.model.apply(net.variables(), x, method=type(self.model).features)
+    seen = []
+
+    def record(next_fn, args, kwargs, context):
+      out = next_fn(*args, **kwargs)
+      if isinstance(context.module, nn.Dense) and context.method_name == '__call__':
+        seen.append((args[0], out))
+      return out
+
+    with nn.intercept_methods(record):
+      logits = self.model.apply(net.variables(), x, train=False)
+    if not seen or seen[-1][1] is not logits:
+      raise ConfigError(f'model {type(self.model).__name__} does not end in a linear head '
+                        '(nn.Dense), so it has no penultimate features; give it a `features(x)` '
+                        'method returning B x D embeddings, or use an evaluator that needs only '
+                        'predict.')
+    return seen[-1][0].reshape(x.shape[0], -1)
 
   def summarize(self, sums):
     metrics = {'test/loss': float(sums['loss'] / sums['count'])}
     if 'correct' in sums:
       metrics['test/accuracy'] = float(sums['correct'] / sums['count'])
-    if 'correct_tta' in sums:
-      metrics['test/accuracy_tta'] = float(sums['correct_tta'] / sums['count'])
     return metrics
 
   def plots(self, state, workdir, data):
@@ -143,5 +157,5 @@ class Classification(Task):
     x = data['test']['x']
     if x.ndim == 2 and x.shape[1] == 2:
       net = state.nets['model']
-      predict = jax.jit(lambda x: self.predict(net, x)[0])
+      predict = jax.jit(lambda x: self.forward(net, x)[0])
       viz.decision_boundary(predict, data['test'], workdir, binary=self.loss_name != 'softmax')

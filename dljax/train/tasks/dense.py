@@ -57,7 +57,7 @@ class Denoise(Classification):
                             eval_fn, put_batch)
 
   def eval_step(self, state, batch):
-    out, _ = self.predict(state.nets['model'], batch['x_noisy'])
+    out, _ = self.forward(state.nets['model'], batch['x_noisy'])
     mask = batch['mask'].astype(jnp.float32)
     mse = jnp.mean((out - batch['x']) ** 2, axis=(1, 2, 3))
     return {'loss': jnp.sum(mse * mask), 'psnr': jnp.sum(psnr(out, batch['x']) * mask),
@@ -73,7 +73,7 @@ class Denoise(Classification):
     from dljax import viz  # pylint: disable=g-import-not-at-top
     x = data['test']['x'][:8]
     noisy = self.noisy_test(data['test']['x'])[:8]
-    denoised = np.asarray(jax.jit(lambda v: self.predict(state.nets['model'], v)[0])(noisy))
+    denoised = np.asarray(jax.jit(lambda v: self.forward(state.nets['model'], v)[0])(noisy))
     viz.image_rows({f'noisy (sigma {self.sigma})': noisy, 'denoised': np.clip(denoised, 0, 1),
                     'clean': x}, os.path.join(workdir, 'plots', 'denoising.png'),
                    vranges={k: (0, 1) for k in (f'noisy (sigma {self.sigma})', 'denoised', 'clean')})
@@ -90,7 +90,7 @@ class Segment(Classification):
     self.class_names = tuple(config.get('class_names', ()))
 
   def eval_step(self, state, batch):
-    out, _ = self.predict(state.nets['model'], batch['x'])
+    out, _ = self.forward(state.nets['model'], batch['x'])
     k = out.shape[-1]
     mask_B = batch['mask'].astype(jnp.float32)
     mask_Bx1x1x1 = mask_B[:, None, None, None]
@@ -117,7 +117,7 @@ class Segment(Classification):
   def plots(self, state, workdir, data):
     from dljax import viz  # pylint: disable=g-import-not-at-top
     x, y = data['test']['x'][:8], data['test']['y'][:8]
-    out = jax.jit(lambda v: self.predict(state.nets['model'], v)[0])(x)
+    out = jax.jit(lambda v: self.forward(state.nets['model'], v)[0])(x)
     k = out.shape[-1]
     viz.image_rows({'image': x, 'mask': y, 'prediction': np.asarray(out.argmax(-1))},
                    os.path.join(workdir, 'plots', 'segmentation.png'),

@@ -58,7 +58,7 @@ class MeanTeacher(Task):
     teacher = jax.tree.map(jnp.copy, state.nets['model'].params)  # xi_0 = theta_0
     return state.replace(extra={'teacher': teacher})
 
-  def predict(self, params, x_BxD):
+  def forward(self, params, x_BxD):
     return self.model.apply({'params': params}, x_BxD).reshape(x_BxD.shape[0])  # B (one output)
 
   def train_step(self, state, batch, rng):
@@ -66,10 +66,10 @@ class MeanTeacher(Task):
     x, y = batch['x'], batch['y']
     x1 = x + self.noise * jax.random.normal(k1, x.shape, x.dtype)
     x2 = x + self.noise * jax.random.normal(k2, x.shape, x.dtype)
-    target_B = jax.lax.stop_gradient(self.predict(state.extra['teacher'], x2))
+    target_B = jax.lax.stop_gradient(self.forward(state.extra['teacher'], x2))
 
     def loss_fn(params):
-      pred_B = self.predict(params, x1)
+      pred_B = self.forward(params, x1)
       mse = jnp.mean((pred_B - y) ** 2)
       consistency = jnp.mean((pred_B - target_B) ** 2)
       return mse + self.consistency * consistency, (mse, consistency)
@@ -85,8 +85,8 @@ class MeanTeacher(Task):
 
   def eval_step(self, state, batch):
     mask = batch['mask'].astype(jnp.float32)
-    student = (self.predict(state.nets['model'].params, batch['x']) - batch['y']) ** 2
-    teacher = (self.predict(state.extra['teacher'], batch['x']) - batch['y']) ** 2
+    student = (self.forward(state.nets['model'].params, batch['x']) - batch['y']) ** 2
+    teacher = (self.forward(state.extra['teacher'], batch['x']) - batch['y']) ** 2
     return {'loss': jnp.sum(student * mask), 'loss_teacher': jnp.sum(teacher * mask),
             'count': jnp.sum(mask)}
 
@@ -104,9 +104,9 @@ class MeanTeacher(Task):
     grid_Gx1 = np.linspace(x.min(), x.max(), 300, dtype=np.float32)[:, None]
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.plot(x[:, 0], y, '.', ms=2, color='0.6', label='test data')
-    ax.plot(grid_Gx1[:, 0], np.asarray(self.predict(state.nets['model'].params, grid_Gx1)),
+    ax.plot(grid_Gx1[:, 0], np.asarray(self.forward(state.nets['model'].params, grid_Gx1)),
             label='student theta')
-    ax.plot(grid_Gx1[:, 0], np.asarray(self.predict(state.extra['teacher'], grid_Gx1)), '--',
+    ax.plot(grid_Gx1[:, 0], np.asarray(self.forward(state.extra['teacher'], grid_Gx1)), '--',
             label=f'teacher xi (EMA, tau={self.decay})')
     ax.legend(fontsize=8)
     fig.tight_layout()

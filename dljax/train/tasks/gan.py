@@ -91,9 +91,12 @@ class GAN(Task):
                'train/d_real': d_real, 'train/d_fake': d_fake}
     return state.replace(nets={'generator': g, 'discriminator': d}), metrics
 
+  def sample(self, state, rng, n):
+    """n samples G(z), z ~ N(0, I) drawn from rng (the task function evaluators call)."""
+    return self.generator.apply({'params': state.nets['generator'].params}, self.noise(rng, n))
+
   def samples(self, state, n, seed=0):
-    z = self.noise(jax.random.PRNGKey(seed), n)
-    return np.asarray(jax.jit(self.generator.apply)({'params': state.nets['generator'].params}, z))
+    return np.asarray(jax.jit(self.sample, static_argnums=2)(state, jax.random.PRNGKey(seed), n))
 
   def evaluate(self, state, arrays, eval_fn, put_batch):
     """Fraction of samples within 3 std of a mode ('high quality') and the modes that get >= 1 %."""

@@ -93,7 +93,7 @@ class LanguageModel(Task):
             'test/accuracy': float(sums['correct'] / sums['count'])}
 
   # --- samples --------------------------------------------------------------------------------
-  def sample(self, variables, prompt_ids, length: int, rng, temperature=0.8, top_k=0, num=3):
+  def generate(self, variables, prompt_ids, length: int, rng, temperature=0.8, top_k=0, num=3):
     """`num` continuations of `prompt_ids` (1-D), `length` tokens each, as an int array num x L."""
     block = self.config.data.block_size
     sample = lambda step, cache, last: decoding.sample(  # pylint: disable=unnecessary-lambda-assignment
@@ -125,8 +125,8 @@ class LanguageModel(Task):
     vocab = data['vocab']
     prompt = self.config.get('sample_prompt', '\n')
     ids = vocab.encode(prompt)
-    out = self.sample(state.nets['model'].variables(), ids, self.config.get('sample_length', 300),
-                      jax.random.PRNGKey(self.config.seed))
+    out = self.generate(state.nets['model'].variables(), ids,
+                        self.config.get('sample_length', 300), jax.random.PRNGKey(self.config.seed))
     with open(os.path.join(workdir, 'samples.txt'), 'w') as f:
       for row in np.asarray(out):
         f.write(prompt + vocab.decode(row) + '\n' + '-' * 40 + '\n')

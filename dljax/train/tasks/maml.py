@@ -81,14 +81,14 @@ class MAML(Task):
     return kit.init_single(self.model, rng, (jnp.zeros((1, 1)),), self.config.optim,
                            self.total_steps, train=False)
 
-  def predict(self, params, x_Nx1):
+  def forward(self, params, x_Nx1):
     """f_theta(x): N x 1 (an MLP with one output may return N)."""
     return self.model.apply({'params': params}, x_Nx1).reshape(x_Nx1.shape[0], 1)
 
   def adapt(self, params, x_s, y_s, steps: int):
     """theta'_n: `steps` steps of gradient descent with rate alpha on the support loss."""
     for _ in range(steps):
-      grads = jax.grad(lambda p: _mse(self.predict(p, x_s), y_s))(params)
+      grads = jax.grad(lambda p: _mse(self.forward(p, x_s), y_s))(params)
       if self.first_order:
         grads = jax.lax.stop_gradient(grads)
       params = jax.tree.map(lambda w, g: w - self.inner_lr * g, params, grads)
@@ -98,7 +98,7 @@ class MAML(Task):
     """(query MSE after adaptation, query MSE before) per task, each T."""
     def one(x_s, y_s, x_q, y_q):
       adapted = self.adapt(params, x_s, y_s, steps)
-      return _mse(self.predict(adapted, x_q), y_q), _mse(self.predict(params, x_q), y_q)
+      return _mse(self.forward(adapted, x_q), y_q), _mse(self.forward(params, x_q), y_q)
     return jax.vmap(one)(tasks['x_support'], tasks['y_support'], tasks['x_query'],
                          tasks['y_query'])
 
@@ -139,9 +139,9 @@ class MAML(Task):
           params, test['x_support'][i], test['y_support'][i])
       ax.plot(grid_Gx1[:, 0], test['amplitude'][i] * np.sin(grid_Gx1[:, 0] - test['phase'][i]),
               'k-', lw=1, label='task')
-      ax.plot(grid_Gx1[:, 0], np.asarray(self.predict(params, grid_Gx1))[:, 0], '--',
+      ax.plot(grid_Gx1[:, 0], np.asarray(self.forward(params, grid_Gx1))[:, 0], '--',
               label='theta')
-      ax.plot(grid_Gx1[:, 0], np.asarray(self.predict(adapted, grid_Gx1))[:, 0],
+      ax.plot(grid_Gx1[:, 0], np.asarray(self.forward(adapted, grid_Gx1))[:, 0],
               label=f'{self.eval_inner_steps} steps')
       ax.plot(test['x_support'][i, :, 0], test['y_support'][i, :, 0], 'o', ms=3, label='support')
     axes[0, 0].legend(fontsize=7)

@@ -5,10 +5,10 @@ seq_associative_recall): arrays `inputs` N x T x D, `targets` N x T x K (or N x 
 and `mask` N x T (1 where the loss counts). The model maps inputs_BxTxD -> logits_BxTxK; each
 target bit is a Bernoulli with p = sigmoid(logit), trained by sigmoid binary cross-entropy.
 
-Reported (Graves et al. 2014's measures), on two test sets:
-  test/*       the test split drawn with data.args: the training distribution
-  test_long/*  the test split drawn with data.args + data.test_args (e.g. longer sequences), when
-               data.test_args is set: length generalisation (held as data['test']['long'])
+Reported (Graves et al. 2014's measures) on the test split drawn with data.args (the training
+distribution) as test/*; longer test sequences are the evaluator `length_generalisation`
+(dljax/eval/length_generalisation.py: config.evals.test_long = dict(type='length_generalisation',
+args=dict(max_len=...)) logs test_long/*, the same metrics):
   */loss                 BCE in nats per target bit
   */bits_per_seq         the cost per sequence: summed BCE in bits (dynamic N-grams)
   */bit_error_per_seq    wrong bits per sequence, thresholding p at 1/2 (copy, repeat copy)
@@ -16,12 +16,9 @@ Reported (Graves et al. 2014's measures), on two test sets:
 Models that ponder (Adaptive Computation Time) sow their per-position ponder cost N + R into
 'intermediates' as `ponder_cost`; the training loss adds `ponder_weight` (tau) times its mean.
 
-Plots (<workdir>/plots): bit errors per sequence vs sequence length on the long test set (also
-saved as <workdir>/length_generalisation.json); for the longest test sequence of the training
-distribution: inputs, targets and outputs, the memory weightings of a model with a `weightings`
+Plots (<workdir>/plots): for the longest test sequence of the training distribution: inputs, targets and outputs, the memory weightings of a model with a `weightings`
 method (NTM; also <workdir>/weightings.npz), the ponder time per position of an ACT model.
 """
-import json
 import math
 import os
 
@@ -62,14 +59,13 @@ class SequenceIO(Task):
     if config.model.get(config.model.name, config.model).get('num_outputs', 0) != k:
       raise ConfigError(f'the model must output {k} logits per step for {config.data.name} '
                         f'(its targets have {k} channels); set num_outputs={k} in the model config.')
-    same_args = config.data.copy_and_resolve_references()
-    with same_args.unlocked():
-      same_args.test_args = {}
-    test = _as_steps(data_lib.load_sequences(same_args, 'test'))
-    if config.data.get('test_args', None):  # nested: the loop hands data['test'] to evaluate
-      test['long'] = _as_steps(data_lib.load_sequences(config.data, 'test'))
-    return {'train': train, 'validation': _as_steps(data_lib.load_sequences(config.data, 'validation')),
-            'test': test}
+    if config.data.get('test_args', None):
+      raise ConfigError('data.test_args (a longer test set) moved to an evaluator: set '
+                        "config.evals.test_long = dict(type='length_generalisation', "
+                        'args=dict(max_len=...), every=...) and remove data.test_args.')
+    return {'train': train,
+            'validation': _as_steps(data_lib.load_sequences(config.data, 'validation')),
+            'test': _as_steps(data_lib.load_sequences(config.data, 'test'))}
 
   @classmethod
   def num_train(cls, data):
@@ -84,7 +80,7 @@ class SequenceIO(Task):
     return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
                            train=False)  # without the 'intermediates' sown at initialisation
 
-  def predict(self, net, x, train=False, rng=None, params=None):
+  def forward(self, net, x, train=False, rng=None, params=None):
     """(logits_BxTxK, ponder cost B x T or None)."""
     variables = {**net.variables(), 'params': net.params if params is None else params}
     logits, inter = self.model.apply(variables, x, train=train, mutable=['intermediates'],
@@ -102,7 +98,7 @@ class SequenceIO(Task):
     bits = jnp.sum(jnp.broadcast_to(mask_BxTx1, batch['y'].shape))
 
     def objective(params):
-      logits, ponder = self.predict(net, batch['x'], train=True, rng=rng, params=params)
+      logits, ponder = self.forward(net, batch['x'], train=True, rng=rng, params=params)
       loss = jnp.sum(self.bce(logits, batch['y']) * mask_BxTx1) / bits  # nats per target bit
       if ponder is None:
         return loss, (loss, {}, logits)
@@ -117,7 +113,7 @@ class SequenceIO(Task):
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):
-    logits, ponder = self.predict(state.nets['model'], batch['x'])
+    logits, ponder = self.forward(state.nets['model'], batch['x'])
     seq_mask_B = batch['mask'].astype(jnp.float32)
     step_mask_BxT = batch['step_mask'] * seq_mask_B[:, None]
     bce_BxT = jnp.sum(self.bce(logits, batch['y']), -1) * step_mask_BxT
@@ -143,19 +139,10 @@ class SequenceIO(Task):
       out[f'{prefix}/ponder_time'] = float(sums['ponder'] / seqs)
     return out
 
-  def evaluate(self, state, arrays, eval_fn, put_batch):
-    """test/* on the test arrays (the training distribution), test_long/* on arrays['long']."""
-    short = {k: v for k, v in arrays.items() if k != 'long'}
-    out = super().evaluate(state, short, eval_fn, put_batch)
-    if 'long' in arrays:
-      long = super().evaluate(state, arrays['long'], eval_fn, put_batch)
-      out.update({k.replace('test/', 'test_long/', 1): v for k, v in long.items()})
-    return out
-
   # --- plots ------------------------------------------------------------------------------------
   def _host_predict(self, state, x):
     net = state.nets['model']
-    logits, ponder = jax.jit(lambda x: self.predict(net, x))(x)
+    logits, ponder = jax.jit(lambda x: self.forward(net, x))(x)
     return np.asarray(logits), None if ponder is None else np.asarray(ponder)
 
   def length_errors(self, state, arrays, batch_size=500):
@@ -172,16 +159,7 @@ class SequenceIO(Task):
 
   def plots(self, state, workdir, data):
     from dljax import viz  # pylint: disable=g-import-not-at-top
-    long = data['test'].get('long', None)
-    if long is not None and 'lengths' in long:
-      by_length = self.length_errors(state, long)
-      with open(os.path.join(workdir, 'length_generalisation.json'), 'w') as f:
-        json.dump(by_length, f)
-      viz.multi_curves({self.config.model.name: (list(by_length), list(by_length.values()))},
-                       'bit errors per sequence', os.path.join(workdir, 'plots',
-                                                               'length_generalisation.png'),
-                       xlabel='sequence length')
-    short = {k: v for k, v in data['test'].items() if k != 'long'}
+    short = data['test']
     i = int(np.argmax(short['lengths'])) if 'lengths' in short else 0
     example = {k: v[i:i + 1] for k, v in short.items()}  # the longest of the training lengths
     logits, ponder = self._host_predict(state, example['x'])
