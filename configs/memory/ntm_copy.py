@@ -4,7 +4,7 @@ r"""Neural Turing Machine vs LSTM on the copy task (Graves et al. 2014, §4.1), 
   python -m experiments.train --config=configs/memory/ntm_copy.py:cpu --workdir=runs/ntm_copy
   python -m experiments.train --config=configs/memory/ntm_copy.py:cpu --workdir=runs/lstm_copy \
       --config.model.name=lstm
-  python -m experiments.memory.ntm_study --workdir=runs/ntm_study      (both, plus the plots)
+  python -m experiments.study memory/ntm_study --workdir=runs/ntm_study      (both, plus the plots)
 
 Data: seq_repeat_copy with one repeat = the copy task: a sequence of L random 8-bit vectors
 (L ~ U{1..8} in the cpu preset), a delimiter, then the model must output the sequence and an end
@@ -16,7 +16,7 @@ after ~100k-200k sequences and generalises to L = 30-50 (some errors at 120); th
 learns more slowly and fails beyond L = 20. Here L <= 8 and far fewer sequences (a 2-core CPU).
 Models: NTM with a 100-unit LSTM controller, N = 64 rows of width M = 20 (enough for L <= 32), one read and one write
 head (dljax.models.ntm); the LSTM baseline is one 256-unit layer with a per-step output layer.
-MEASURED (cpu preset, seed 0, experiments/ntm_study.py; 2-core Xeon shared with another job): bit
+MEASURED (cpu preset, seed 0, experiments/memory/ntm_study.py; 2-core Xeon shared with another job): bit
 errors per test sequence (L <= 8) NTM 0.027 (65 s), LSTM 0.053 (45 s); on the long test set (L up to
 16) NTM 40.5, LSTM 55.6 (at L = 16: 34.2 vs 58.7). The NTM's write head steps through consecutive
 memory slots and its read head replays them (docs/memory/ntm_weights.png).

@@ -12,7 +12,7 @@ cross-entropy in bits per sequence) next to test/bayes_bits_per_seq, the Bayes-o
 (eq. 22 of the paper, dljax.data.synthetic.ngram_bayes_probs) on the same sequences.
 Reference (Graves et al. 2014, fig. 13, 200-bit sequences): optimum ~ 131 bits per sequence, NTM
 ~ 133, LSTM ~ 135 after 1M sequences. The cpu preset uses 100-bit sequences and 96,000 of them.
-Both models and the plot: python -m experiments.memory.ntm_ngram --workdir=runs/ntm_ngram.
+Both models and the plot: python -m experiments.study memory/ntm_ngram --workdir=runs/ntm_ngram.
 MEASURED (cpu preset, 3000 steps, seed 0; 2-core Xeon, jax 0.10.2 CPU, sharing the CPU with another
 job): on 1000 test sequences, NTM 58.26 bits/seq (398 s), LSTM 57.87 (352 s), Bayes-optimal 56.87;
 gaps to the optimum 1.39 and 1.00 bits over the 97 predicted bits. Both are within 2.5 % of the

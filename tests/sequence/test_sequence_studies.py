@@ -12,7 +12,8 @@ def test_repetition_counts_earlier_ngrams():
 
 
 def test_ntm_ngram_table_measures_the_gap_to_the_optimum():
-  final = {'test/bits_per_seq': 60.5, 'test/bayes_bits_per_seq': 56.5, 'test/bit_error_per_seq': 20.0}
+  final = {'test/bits_per_seq': 60.5, 'test/bayes_bits_per_seq': 56.5,
+           'test/bit_error_per_seq': 20.0}
   rows = ntm_ngram.table({'ntm': {'final': final, 'wall_s': 10.0, 'workdir': '/nowhere'}})
   assert rows == {'ntm': {'bits_per_seq': 60.5, 'bayes_bits_per_seq': 56.5, 'gap_bits': 4.0,
                           'bit_error_per_seq': 20.0, 'wall_s': 10.0}}
