@@ -10,7 +10,7 @@ carrying the repeat count R ~ U{1..5} (normalised by 5), then the sequence R tim
 marker. test_long/*: L ~ U{1..10} with the same repeat counts (the paper also extrapolates R).
 Reference (Graves et al. 2014, fig. 7-9): trained on L, R ~ U{1..10}, the NTM learns faster than
 the LSTM and generalises to longer sequences and to more repeats, where the LSTM fails.
-MEASURED (cpu preset, seed 0, experiments/ntm_study.py; 2-core Xeon shared with another job): bit
+MEASURED (cpu preset, seed 0, experiments/memory/ntm_study.py; 2-core Xeon shared with another job): bit
 errors per test sequence NTM 17.3 (102 s), LSTM 2.95 (53 s); long test set 48.8 vs 47.8. At this
 budget the NTM has not learned the repeat loop.
 """

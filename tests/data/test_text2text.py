@@ -169,15 +169,20 @@ def test_halves_and_extra_pairs(tmp_path):
     cmudict_g2p.train_records(records, '', 0, str(tmp_path / 'missing.tsv'))
 
 
-def test_backtranslation_study_configs_differ_only_where_they_should():
+def test_backtranslation_study_runs_differ_only_where_they_should(tmp_path):
   from experiments.sequence import g2p_backtranslation as study
-  base = study.study_config('cpu', 'g2p', 'a')
-  p2g = study.study_config('cpu', 'p2g', 'a')
-  aug = study.study_config('cpu', 'g2p', 'a', '/tmp/pairs.tsv')
-  ref = study.study_config('cpu', 'g2p', '')
+  # p2g untrained in tmp_path: runs() writes no synthetic pairs and yields the G2P runs as configs
+  configs = dict(study.runs('cpu', str(tmp_path)))
+  assert list(configs) == ['p2g', 'baseline', 'augmented', 'reference']
+  p2g, base, aug, ref = (configs[n] for n in ('p2g', 'baseline', 'augmented', 'reference'))
   assert (p2g.model.src_vocab, p2g.model.tgt_vocab) == (base.model.tgt_vocab, base.model.src_vocab)
   assert p2g.data.direction == 'p2g' and base.data.direction == 'g2p'
-  assert aug.data.extra_pairs == '/tmp/pairs.tsv' and ref.data.half == '' and base.data.half == 'a'
+  assert aug.data.extra_pairs == str(tmp_path / 'synthetic_b.tsv')
+  assert ref.data.half == '' and base.data.half == 'a' and base.data.extra_pairs == ''
+  assert not (tmp_path / 'synthetic_b.tsv').exists()
   for c in (p2g, aug, ref):   # same words, budget and model
     assert c.data.train_limit == base.data.train_limit and c.train.steps == base.train.steps
     assert c.model.d_model == base.model.d_model and c.data.half_seed == base.data.half_seed
+  assert base.train.steps == 800 and base.data.train_limit == 10000   # the published runs
+  with pytest.raises(ValueError, match='preset'):
+    next(study.runs('gpu', str(tmp_path)))

@@ -4,6 +4,10 @@ Data: a per-step task of dljax.data.synthetic (data.name = seq_repeat_copy, seq_
 seq_associative_recall): arrays `inputs` N x T x D, `targets` N x T x K (or N x T, read as K = 1)
 and `mask` N x T (1 where the loss counts). The model maps inputs_BxTxD -> logits_BxTxK; each
 target bit is a Bernoulli with p = sigmoid(logit), trained by sigmoid binary cross-entropy.
+Regression (config.loss = 'mse'): each target is a real number y and the loss is (f - y)^2; a
+dataset with one target per sequence and no mask (seq_adding: targets N) is read as the target of
+the last step (mask 1 at t = T only), so the loss is the MSE of the output at h_T; test/loss is then
+the mean squared error per target.
 
 Reported (Graves et al. 2014's measures) on the test split drawn with data.args (the training
 distribution) as test/*; longer test sequences are the evaluator `length_generalisation`
@@ -32,12 +36,22 @@ from dljax.errors import ConfigError
 from dljax.train import kit
 from dljax.train.tasks.base import Task
 
+# loss(logit or output, target) per target: bits (sigmoid cross-entropy) or real numbers (squared)
+LOSSES = {'bce': optax.sigmoid_binary_cross_entropy, 'mse': lambda f, y: (f - y) ** 2}
+
 
 def _as_steps(arrays: dict) -> dict:
-  """{'x': inputs N x T x D, 'y': targets N x T x K, 'mask': N x T, + the data's extra keys}."""
+  """{'x': inputs N x T x D, 'y': targets N x T x K, 'mask': N x T, + the data's extra keys}; one
+  target per sequence (targets N, no mask: the adding problem) becomes the target of step T."""
   out = {k: v for k, v in arrays.items() if k not in ('inputs', 'targets', 'mask')}
-  y = arrays['targets']
-  out.update(x=arrays['inputs'], y=y[..., None] if y.ndim == 2 else y, step_mask=arrays['mask'])
+  x_NxTxD, y = arrays['inputs'], arrays['targets']
+  if 'mask' in arrays:
+    y, step_mask = (y[..., None] if y.ndim == 2 else y), arrays['mask']
+  else:
+    step_mask = np.zeros(x_NxTxD.shape[:2], np.float32)
+    step_mask[:, -1] = 1.0
+    y = (step_mask * y[:, None])[..., None].astype(np.float32)
+  out.update(x=x_NxTxD, y=y, step_mask=step_mask)
   return out
 
 
@@ -50,10 +64,13 @@ class SequenceIO(Task):
     if not config.data.name.startswith('seq_') or data_lib.sequence_vocab(config.data) is not None:
       raise ConfigError(f'data.name={config.data.name!r} is not a per-step bits task; use '
                         'seq_repeat_copy, seq_dynamic_ngram or seq_associative_recall.')
+    loss = config.get('loss', 'bce')
+    if loss not in LOSSES:
+      raise ConfigError(f'loss={loss!r} is unknown for task=sequence_io; use one of {sorted(LOSSES)}.')
     arrays = data_lib.load_sequences(config.data, 'train')
-    if 'mask' not in arrays:
-      raise ConfigError(f'{config.data.name} has no per-step targets (the adding problem is a '
-                        'regression of one number: use task=classification with loss=mse).')
+    if 'mask' not in arrays and loss != 'mse':
+      raise ConfigError(f'{config.data.name} has no per-step targets (its target is one real '
+                        "number per sequence, read at the last step): set config.loss='mse'.")
     train = _as_steps(arrays)
     k = train['y'].shape[-1]
     if config.model.get(config.model.name, config.model).get('num_outputs', 0) != k:
@@ -75,6 +92,8 @@ class SequenceIO(Task):
     super().__init__(config, total_steps)
     self.model = models.build(config.model)
     self.ponder_weight = config.get('ponder_weight', 0.0)
+    self.loss_name = config.get('loss', 'bce')
+    self.loss_fn = LOSSES[self.loss_name]
 
   def init(self, rng, batch):
     return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
@@ -88,10 +107,6 @@ class SequenceIO(Task):
     ponder = inter.get('intermediates', {}).get('ponder_cost', None)
     return logits, (None if ponder is None else ponder[0])
 
-  @staticmethod
-  def bce(logits_BxTxK, y_BxTxK):
-    return optax.sigmoid_binary_cross_entropy(logits_BxTxK, y_BxTxK)
-
   def train_step(self, state, batch, rng):
     net = state.nets['model']
     mask_BxTx1 = batch['step_mask'][..., None]
@@ -99,7 +114,7 @@ class SequenceIO(Task):
 
     def objective(params):
       logits, ponder = self.forward(net, batch['x'], train=True, rng=rng, params=params)
-      loss = jnp.sum(self.bce(logits, batch['y']) * mask_BxTx1) / bits  # nats per target bit
+      loss = jnp.sum(self.loss_fn(logits, batch['y']) * mask_BxTx1) / bits  # per target
       if ponder is None:
         return loss, (loss, {}, logits)
       ponder_cost = jnp.mean(ponder)  # mean over positions of N + R
@@ -107,16 +122,17 @@ class SequenceIO(Task):
                                                        logits)
 
     net, (loss, extra, logits), metrics = kit.gradient_step(net, objective, has_aux=True)
-    errors = jnp.sum((logits > 0) != (batch['y'] > 0.5), axis=-1) * batch['step_mask']
-    metrics.update({'train/loss': loss,  # the data term (without the ponder cost)
-                    'train/bit_error_per_seq': jnp.mean(jnp.sum(errors, -1)), **extra})
+    metrics.update({'train/loss': loss, **extra})  # the data term (without the ponder cost)
+    if self.loss_name == 'bce':
+      errors = jnp.sum((logits > 0) != (batch['y'] > 0.5), axis=-1) * batch['step_mask']
+      metrics['train/bit_error_per_seq'] = jnp.mean(jnp.sum(errors, -1))
     return state.replace(nets={'model': net}), metrics
 
   def eval_step(self, state, batch):
     logits, ponder = self.forward(state.nets['model'], batch['x'])
     seq_mask_B = batch['mask'].astype(jnp.float32)
     step_mask_BxT = batch['step_mask'] * seq_mask_B[:, None]
-    bce_BxT = jnp.sum(self.bce(logits, batch['y']), -1) * step_mask_BxT
+    bce_BxT = jnp.sum(self.loss_fn(logits, batch['y']), -1) * step_mask_BxT  # (or squared error)
     errors_BxT = jnp.sum((logits > 0) != (batch['y'] > 0.5), -1) * step_mask_BxT
     sums = {'nll': jnp.sum(bce_BxT), 'errors': jnp.sum(errors_BxT),
             'bits': jnp.sum(step_mask_BxT) * batch['y'].shape[-1], 'seqs': jnp.sum(seq_mask_B)}
@@ -130,6 +146,8 @@ class SequenceIO(Task):
 
   def summarize(self, sums, prefix='test'):
     seqs = sums['seqs']
+    if self.loss_name == 'mse':
+      return {f'{prefix}/loss': float(sums['nll'] / sums['bits'])}  # mean squared error
     out = {f'{prefix}/loss': float(sums['nll'] / sums['bits']),
            f'{prefix}/bits_per_seq': float(sums['nll'] / seqs / math.log(2)),
            f'{prefix}/bit_error_per_seq': float(sums['errors'] / seqs)}
@@ -163,8 +181,9 @@ class SequenceIO(Task):
     i = int(np.argmax(short['lengths'])) if 'lengths' in short else 0
     example = {k: v[i:i + 1] for k, v in short.items()}  # the longest of the training lengths
     logits, ponder = self._host_predict(state, example['x'])
+    output = logits[0] if self.loss_name == 'mse' else 1 / (1 + np.exp(-logits[0]))
     panels = {'input': example['x'][0], 'target': example['y'][0] * example['step_mask'][0, :, None],
-              'output': (1 / (1 + np.exp(-logits[0]))) * example['step_mask'][0, :, None]}
+              'output': output * example['step_mask'][0, :, None]}
     if hasattr(type(self.model), 'weightings'):
       _, read_w, write_w = jax.jit(lambda x: self.model.apply(
           state.nets['model'].variables(), x, method=type(self.model).weightings))(example['x'])
