@@ -5,7 +5,8 @@ import os
 
 import jax
 
-from configs.gan import gan_mog, mnist1d, xor
+from configs.basics import mnist1d, xor
+from configs.gan import gan_mog
 from dljax.train import loop
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')

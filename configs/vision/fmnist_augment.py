@@ -1,13 +1,13 @@
 r"""Fashion-MNIST with 5,000 training images: a small CNN (conv16-pool-conv32-pool-FC128-FC10) with
 data augmentation (config.augment: flips, shifts, rotations, brightness, contrast, gamma, noise),
-per-channel normalisation and test-time augmentation (test/accuracy_tta, eval.tta_views=6): the base
-of the study vision/augmentation_study.
+per-channel normalisation and test-time augmentation (the evaluator config.evals.tta, 6 views,
+reported as tta/accuracy): the base of the study vision/augmentation_study.
 
   python -m experiments.train --config=configs/vision/fmnist_augment.py:cpu --workdir=runs/fmnist_augment
 
 Expected (cpu preset = the study's 'all' variant, 30 epochs = 1,172 steps, seed 0, before the
 validation split; a calibration run on a loaded 2-core Xeon, no timing claim): test accuracy
-85.95 %, with TTA (the evaluator config.evals.tta, reported as tta/accuracy) 85.61 %. Reference: none published for this 5k-image setting.
+85.95 %, with TTA 85.61 %. Reference: none published for this 5k-image setting.
 full preset: not measured. Details: docs/vision/README.md.
 """
 from configs import common

@@ -19,9 +19,12 @@ def test_augmentation_configs(variant):
   config_check.validate(config)
   task = Classification(config, total_steps=100)
   expected = tuple(k for k in augment.OPS if k in augmentation_study.GROUPS[variant])
-  assert (task.augment.names if task.augment else ()) == expected
-  assert task.tta_views == augmentation_study.TTA_VIEWS and task.normalize
-  assert task.tta_augment.names == ('flip', 'shift')  # the same test-time views for every variant
+  task_augment = task.transform.augment
+  assert (task_augment.names if task_augment else ()) == expected
+  assert task.transform.normalize
+  tta = config.evals.tta  # the same test-time views for every variant, through the evaluator
+  assert tta.type == 'tta' and tta.views == augmentation_study.TTA_VIEWS
+  assert sorted(tta.augment.keys()) == ['flip', 'shift']
   assert config.data.train_limit == 5000 and config.train.epochs == 30
 
 
