@@ -22,9 +22,10 @@ def train(config, workdir, steps=None, **data):
 
 
 def test_xor_mlp_learns_xor(tmp_path):
-  """The 2-4-2 tanh MLP learns XOR. Not to 100 %: from 2048 training points the learned boundary
-  wanders by ~1e-3 around the axes (the cpu preset reaches 99.6 %, 4 of 1024 test points wrong)."""
-  final = train(xor.get_config('cpu'), tmp_path, steps=600, batch_size=256)
+  """The 2-4-2 tanh MLP learns XOR. Not to 100 %: from 1792 training points the learned boundary
+  wanders by ~1e-3 around the axes (the cpu preset reaches 99.6 %, 4 of 1024 test points wrong).
+  Batches of 512 (measured 99.0 % at 600 steps); at 256 this seed stalls near 95 %."""
+  final = train(xor.get_config('cpu'), tmp_path, steps=600, batch_size=512)
   assert final['test/accuracy'] >= 0.985
   assert os.path.exists(tmp_path / 'plots' / 'decision_boundary.png')
 
@@ -52,7 +53,7 @@ def test_mnist1d_cnn_reaches_80_percent_quickly(tmp_path):
 def test_gan_smoke_runs_with_finite_metrics(tmp_path):
   config = gan_mog.get_config('smoke')
   final = train(config, tmp_path)
-  assert set(final) == {'test/high_quality', 'test/modes'}
+  assert set(final) == {'val/high_quality', 'val/modes', 'test/high_quality', 'test/modes'}
   assert all(math.isfinite(v) for v in final.values())
   assert 0 <= final['test/high_quality'] <= 1 and 0 <= final['test/modes'] <= 8
   with open(tmp_path / 'metrics.jsonl') as f:

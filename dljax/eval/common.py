@@ -207,7 +207,7 @@ def sums(task, state, arrays: dict, fn, batch_size: int = 0) -> dict:
   """sum over every example once (padded, masked: fn sees batch['mask']) of fn(state, batch),
   a dict of per-batch sums, with the batches sharded over the devices as in the loop."""
   from dljax.data import pipeline  # pylint: disable=g-import-not-at-top
-  from dljax.train import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
+  from dljax import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
   mesh = cached(task, 'mesh', mesh_lib.make_mesh)
   total = None
   for batch in pipeline.eval_batches(arrays, batch_size or task.config.data.eval_batch_size,

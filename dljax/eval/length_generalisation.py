@@ -20,7 +20,7 @@ from dljax.errors import ConfigError
 from dljax.eval import common
 
 PARAMS = dict(args=None, size=0)
-REQUIRES = ('eval_step', 'summarize')
+REQUIRES = ('eval_step', 'summarize', 'load_split')
 
 
 def _data_config(task, cfg):
@@ -33,11 +33,9 @@ def _data_config(task, cfg):
 
 def _arrays(task, cfg):
   """The test arrays drawn with args (generated once per task and parameters)."""
-  from dljax.train.tasks import sequence_io  # pylint: disable=g-import-not-at-top
-
   def make():
     try:
-      return sequence_io._as_steps(data_lib.load_sequences(_data_config(task, cfg), 'test'))  # pylint: disable=protected-access
+      return task.load_split(_data_config(task, cfg), 'test')
     except ConfigError as e:
       raise ConfigError(f'{e} (here: the evaluator\'s args={cfg.args.to_dict()})') from None
 
@@ -70,7 +68,7 @@ def plots(task, state, data, cfg, workdir):
   if not hasattr(task, 'length_errors') or 'lengths' not in arrays:
     return
   from dljax import viz  # pylint: disable=g-import-not-at-top
-  from dljax.train import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
+  from dljax import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
   by_length = task.length_errors(mesh_lib.to_local(state), arrays)
   with open(os.path.join(workdir, 'length_generalisation.json'), 'w') as f:
     json.dump(by_length, f)

@@ -76,7 +76,7 @@ class Checkpoints:
   def _write_error(self, step, e, manager):
     previous = sorted(s for s in self.latest.all_steps() if s != step)
     last_good = (f'the last good checkpoint is step {previous[-1]}, intact' if previous else
-                 'there is no earlier checkpoint')
+                 'there is no last good checkpoint yet (this was the first)')
     return WorkdirError(f'could not write the checkpoint of step {step} in {manager.directory} '
                         f'({_reason(e)}); {last_good}. Free disk space or fix the workdir '
                         'permissions, then run the same command again.')

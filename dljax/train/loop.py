@@ -21,11 +21,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from dljax import mesh as mesh_lib
 from dljax import viz
 from dljax.errors import DataError, NonFiniteError, WorkdirError
 from dljax.eval import common as evaluators
-from dljax.train import (checkpoint, config_check, init_from, mesh as mesh_lib, preemption, tasks,
-                         writers)
+from dljax.train import checkpoint, config_check, init_from, preemption, tasks, writers
 from dljax.train.tasks import base as task_base
 
 

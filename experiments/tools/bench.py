@@ -227,8 +227,8 @@ def main(argv):
   import numpy as np  # pylint: disable=g-import-not-at-top
   from dljax import data as data_lib, models  # pylint: disable=g-import-not-at-top
   from dljax.errors import DljaxError  # pylint: disable=g-import-not-at-top
-  from dljax.train import (  # pylint: disable=g-import-not-at-top
-      config_check, loop, mesh as mesh_lib, tasks)
+  from dljax import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
+  from dljax.train import config_check, loop, tasks  # pylint: disable=g-import-not-at-top
   from experiments.tools import torch_models  # pylint: disable=g-import-not-at-top
 
   config = _apply_flags(_CONFIG.value)

@@ -27,6 +27,7 @@ SMALL = {
                               split_seed=0, test_fraction=0.2, train_limit=40),
     'icl': dict(families=('mapping', 'linear'), num_symbols=7, num_pairs=5, eval_per_family=4),
     'text2text': dict(train_size=40, validation_size=20, test_size=20, mix=dict(reverse=1.0, sort=1.0)),
+    'sine_tasks': dict(eval_tasks=6, shots=5, queries=7),
 }
 SHAKESPEARE = ('shakespeare_char', 'shakespeare_words', 'shakespeare_bpe_lines',
                'shakespeare_plays')

@@ -119,7 +119,7 @@ def test_loop_runs_evaluators_every_n_steps_and_at_the_end(tmp_path, toy):
   rows = read_jsonl(tmp_path / 'metrics.jsonl')
   steps = lambda key: [r['step'] for r in rows if key in r]  # pylint: disable=unnecessary-lambda-assignment
   assert steps('often/mean_logit') == [4, 6] and steps('last/mean_logit') == [6]
-  assert steps('tta1/accuracy') == [3, 6] == steps('test/accuracy')
+  assert steps('tta1/accuracy') == [3, 6] == steps('val/accuracy')  # test/* is in the summary only
   assert toy_module.CALLS == [4, 6, 6]
   with open(tmp_path / 'summary.json') as f:
     saved = json.load(f)
@@ -210,7 +210,7 @@ def test_bad_evaluators_are_refused_by_validate(spec, match, toy):
     (dict(type='tta', views=3), 'needs augmented views'),  # fmnist_mlp has no augment
     (dict(type='toy', scale=-1.0), r'config.evals.e \(type .toy.\): scale=-1.0 must be positive'),
     (dict(type='needs_log_prob'), 'needs the task function log_prob'),
-    (dict(type='length_generalisation', args=dict(max_len=9)), 'not synthetic per-step'),
+    (dict(type='length_generalisation', args=dict(max_len=9)), 'needs the task function load_split'),
 ])
 def test_bad_evaluators_are_refused_before_compiling(spec, match, tmp_path, monkeypatch, toy):
   del toy
@@ -309,7 +309,7 @@ def test_gan_sample_is_a_pure_task_function():
 def test_length_generalisation_measures_longer_sequences_with_the_task_metrics():
   config = load_config('configs/memory/ntm_copy.py')
   data = SequenceIO.load_data(config)
-  assert set(data) == {'train', 'test'} and 'long' not in data['test']
+  assert set(data) == {'train', 'validation', 'test'} and 'long' not in data['test']
   spec = config.evals.test_long
   assert spec.type == 'length_generalisation' and spec.args.max_len > config.data.args.max_len
   task = SequenceIO(config, total_steps=1)

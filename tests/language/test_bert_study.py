@@ -13,7 +13,7 @@ def test_cpu_runs_pretrain_then_both_arms_at_every_budget(tmp_path):
   assert configs['pretrain'].task == 'bert_pretrain' and configs['pretrain'].train.steps == 4000
   for name in names[1:]:
     config = configs[name]
-    assert config.task == 'bert_play' and config.train.steps == 150
+    assert (config.name, config.task, config.train.steps) == ('bert_play', 'classification', 150)
     assert config.data.train_limit == {'100': 100, '1000': 1000, 'all': 0}[name.split('_')[1]]
     expected = os.path.join(str(tmp_path), 'pretrain') if name.startswith('pretrained') else ''
     assert config.init_from.workdir == expected

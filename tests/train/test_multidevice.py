@@ -1,4 +1,5 @@
 """1 device = 8 devices: the same experiment on 8 simulated CPU devices gives the same loss curve."""
+import json
 import os
 
 import pytest
@@ -16,7 +17,14 @@ def _run(workdir, devices, extra=()):
   result = run_train(ARGS + list(extra) + [f'--workdir={workdir}'],
                      {'XLA_FLAGS': flags, 'JAX_PLATFORMS': 'cpu'})
   assert result.returncode == 0, result.stderr[-3000:]
-  return read_jsonl(os.path.join(workdir, 'metrics.jsonl'))
+  rows = read_jsonl(os.path.join(workdir, 'metrics.jsonl'))
+  with open(os.path.join(workdir, 'summary.json')) as f:
+    return rows + [json.load(f)['final']]  # validation rows during training, then val + test
+
+
+def metric(rows, name):
+  """The validation values of `name` in order, then the final test value."""
+  return [r[f'{split}/{name}'] for split in ('val', 'test') for r in rows if f'{split}/{name}' in r]
 
 
 @pytest.mark.parametrize('extra', [(), ('--config.model.batch_norm=true',)], ids=['mlp', 'batchnorm'])
@@ -28,11 +36,9 @@ def test_eight_devices_match_one(tmp_path, extra):
   assert len(loss1) == len(loss8) == 20
   for a, b in zip(loss1, loss8):
     assert abs(a - b) <= 1e-5 * abs(a), (a, b)
-  acc1 = [r['test/accuracy'] for r in one if 'test/accuracy' in r]
-  acc8 = [r['test/accuracy'] for r in eight if 'test/accuracy' in r]
-  test1 = [r['test/loss'] for r in one if 'test/loss' in r]
-  test8 = [r['test/loss'] for r in eight if 'test/loss' in r]
-  assert len(acc1) == len(acc8) == len(test1) == len(test8) >= 1
+  acc1, acc8 = metric(one, 'accuracy'), metric(eight, 'accuracy')
+  test1, test8 = metric(one, 'loss'), metric(eight, 'loss')
+  assert len(acc1) == len(acc8) == len(test1) == len(test8) >= 3  # val at 20, final val and test
   for a, b in zip(test1, test8):   # 20 steps of float32 drift from the reduction order
     assert abs(a - b) <= 1e-4 * abs(a), (a, b)
   # the batch statistics are summed in another order across 8 devices (float rounding ~1e-7), which

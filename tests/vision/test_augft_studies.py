@@ -63,7 +63,7 @@ def test_finetune_runs_start_from_the_pretraining_workdir():
 
 
 def test_study_reports_from_summaries(tmp_path):
-  summaries = {name: {'final': {'test/accuracy': 0.8 + i / 100, 'test/accuracy_tta': 0.81 + i / 100},
+  summaries = {name: {'final': {'test/accuracy': 0.8 + i / 100, 'tta/accuracy': 0.81 + i / 100},
                       'steps': 10, 'wall_s': 1.0}
                for i, name in enumerate(augmentation_study.GROUPS)}
   table = augmentation_study.report(summaries, str(tmp_path))

@@ -14,7 +14,7 @@ def test_equivariance_configs_are_valid_and_probe_real_strides(name):
   config = equivariance.make_config(cfg_module, 100)
   config_check.validate(config)
   config_check.validate_optimizers(config, 100)
-  assert all(28 % stride == 0 for _, stride, _ in probes.values())
+  assert all(28 % stride == 0 for _, stride, _, _ in probes.values())
   assert (config.train.steps, config.train.epochs, config.data.test_limit) == (100, 0.0, 2000)
 
 

@@ -15,7 +15,7 @@ KIND = 'generated'
 def load(data_cfg, split):
   splits.check_split(data_cfg.name, split)
   if split == 'train':
-    raise DataError('sine_tasks training tasks are drawn inside the step (task=maml); only '
+    raise DataError('sine_tasks training tasks are drawn by the task, inside the step (task=maml); only '
                     'validation and test are fixed sets.')
   seed = data_cfg.get('data_seed', 0) + (1 if split == 'validation' else 0)
   return sine_tasks.eval_set(data_cfg.eval_tasks, data_cfg.shots, data_cfg.queries, seed)

@@ -44,6 +44,8 @@ them; pure and jittable, in eval mode, on raw inputs x as the data holds them:
   features(state, x)                 -> B x D embeddings (penultimate layer)   Classification
   sample(state, rng, n)              -> n samples of a generative model   GAN
   log_prob(state, x)                 -> B log-likelihoods in nats of a density model
+  load_split(data_cfg, split)        -> the arrays of one split of another data config, in the
+                                        task's batch layout (host; e.g. longer sequences)   SequenceIO
 An evaluator lists the ones it needs (REQUIRES); a task without one is refused before compiling.
 
 Several networks and optimizers (GAN), EMA targets, inner loops or non-gradient updates live inside

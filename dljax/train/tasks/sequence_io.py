@@ -88,6 +88,12 @@ class SequenceIO(Task):
   def num_train(cls, data):
     return len(data['train']['x'])
 
+  @staticmethod
+  def load_split(data_cfg, split: str) -> dict:
+    """The arrays of `split` of the sequence data `data_cfg`, one target per step (for evaluators
+    that redraw a split with other data arguments)."""
+    return _as_steps(data_lib.load_sequences(data_cfg, split))
+
   def __init__(self, config, total_steps):
     super().__init__(config, total_steps)
     self.model = models.build(config.model)
