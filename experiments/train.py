@@ -125,6 +125,9 @@ def main(argv):
   logging.set_verbosity(logging.WARNING)
   if not _DEBUG.value:
     _quiet_library_noise()
+  if not _PROGRESS.value:  # no bars at all, also not tfds's while a dataset is prepared (once)
+    import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+    tfds.disable_progress_bar()
   if preemption.requested():  # stopped during start-up: nothing was trained, nothing to save
     print(f'preempted: stopped by {preemption.requested()} before training started; run the same '
           'command again to start.', file=sys.stderr)

@@ -89,7 +89,7 @@ def report(summaries: dict, out: str) -> dict:
     rows.append({'name': name, 'd_model': d_model, 'layers': layers, 'N': n,
                  'train_tokens': limit or None, 'tokens_seen': tokens, 'compute': 6 * n * tokens,
                  # the best evaluation's loss (checkpoint selection, as the old script)
-                 'loss': summary['best']['test/loss'], 'wall_s': summary['wall_s']})
+                 'loss': summary['best']['val/loss'], 'wall_s': summary['wall_s']})
   full = [r for r in rows if r['train_tokens'] is None]
   by_data = [r for r in rows if (r['d_model'], r['layers']) == largest]
   fit_n = power_law_fit([r['N'] for r in full], [r['loss'] for r in full])

@@ -79,8 +79,8 @@ def gpt_part(workdir: str) -> dict:
   length = int(run.config.get('sample_length', 400))
   out = {}
   for name, kw in SETTINGS.items():
-    ids = np.asarray(task.sample(variables, vocab.encode(PROMPT), length, jax.random.PRNGKey(0),
-                                 num=4, **kw))
+    ids = np.asarray(task.generate(variables, vocab.encode(PROMPT), length, jax.random.PRNGKey(0),
+                                   num=4, **kw))
     out[name] = {'repetition_4gram': float(np.mean([repetition(list(r)) for r in ids])),
                  'example': vocab.decode(ids[0][:200])}
   return out
