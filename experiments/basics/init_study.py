@@ -13,7 +13,7 @@ small shrinks ~100x per layer to 3.3e-14 (10.0 %), too large grows ~12x per laye
 """
 import math
 
-from experiments import study_utils
+from experiments.tools import study_utils
 
 INITS = ('he', 'too_small', 'too_large')
 HIDDEN = (256,) * 6

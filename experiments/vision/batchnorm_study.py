@@ -13,7 +13,7 @@ batchnorm_batch_size.png. Expected (cpu, 2-core CPU, ~140 s for 18 runs): test a
 BN net 86.5 % with running averages, 10.0 / 47.0 / 69.1 / 80.0 / 86.0 / 86.8 / 87.4 % with batch
 statistics at eval batch 1 / 2 / 4 / 8 / 32 / 128 / 1000.
 """
-from experiments import study_utils
+from experiments.tools import study_utils
 
 NORMS = {'batch': dict(batch_norm=True), 'layer': dict(layer_norm=True), 'none': {}}
 LABELS = {'batch': 'BatchNorm (eval: running averages)', 'layer': 'LayerNorm', 'none': 'no norm'}

@@ -11,7 +11,7 @@ Expected (cpu, 2-core CPU, ~130 s for 9 runs): test accuracy without dropout 88.
 87.61 / 86.93 / 85.13 / 45.23 % and classic 87.83 / 87.34 / 85.88 / 66.52 % at p = 0.2 / 0.4 / 0.6
 / 0.8: at this budget dropout does not help the MLP, and p = 0.8 cripples it.
 """
-from experiments import study_utils
+from experiments.tools import study_utils
 
 FORMS = ('inverted', 'classic')
 RATES = {'cpu': (0.2, 0.4, 0.6, 0.8), 'smoke': (0.2, 0.8)}
