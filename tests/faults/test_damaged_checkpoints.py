@@ -39,7 +39,14 @@ DAMAGES = {
     'missing metadata': lambda d: [os.remove(p) for p in _files(d) if p.endswith(('metadata',
                                                                                  '_METADATA'))],
     'half-written step': lambda d: shutil.rmtree(os.path.join(d, 'state')),
+    'valid but wrong JSON': lambda d: [_write(os.path.join(d, part, 'metadata'), '{}')
+                                       for part in ('data', 'meta')],
 }
+
+
+def _write(path, text):
+  with open(path, 'w') as f:
+    f.write(text)
 
 
 @pytest.fixture(scope='module')
@@ -57,6 +64,12 @@ def test_newest_readable_checkpoint_is_restored(tmp_path, reference, damage, cap
   os.remove(os.path.join(workdir, 'summary.json'))
   loop.train_and_evaluate(config(), workdir, progress=False)  # resumes from step 20
   assert any('step 30' in r.getMessage() for r in caplog.records), damage
+  assert read_jsonl(os.path.join(workdir, 'metrics.jsonl')) == reference
+  # the damaged final step was saved anew: a rerun restores it with no warning and trains nothing
+  os.remove(os.path.join(workdir, 'summary.json'))
+  caplog.clear()
+  loop.train_and_evaluate(config(), workdir, progress=False)
+  assert not any('damaged' in r.getMessage() for r in caplog.records), damage
   assert read_jsonl(os.path.join(workdir, 'metrics.jsonl')) == reference
 
 

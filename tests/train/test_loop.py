@@ -65,6 +65,7 @@ def test_workdir_that_is_a_file_is_refused(tmp_path):
     ('train.steps', -5, 'train.steps'), ('optim.name', 'adamm', "did you mean 'adam'"),
     ('model.widht', 3, 'model.widht'), ('data.name', 'imagenet', 'imagenet'),
     ('train.nonfinite', 'ignore', 'nonfinite'),
+    ('optim.lr', float('nan'), 'optim.lr'), ('optim.lr', float('inf'), 'optim.lr'),
 ])
 def test_bad_config_values_are_refused_before_compiling(tmp_path, key, value, match):
   config = small()
