@@ -27,6 +27,29 @@ def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
   return c
 
 
+def reference(metric: str, band, source: str, value=None, unit: str = '%'):
+  """What a run is compared against, set as config.reference in get_config (and per variant).
+
+  metric: a key of summary['final'] (a test/ metric: reported, never used to choose).
+  band: (lo, hi) in the metric's own units (accuracy as a fraction: (0.90, 0.93)); a run's mean over
+    seeds is 'in' its band, 'below' or 'above'. Where the literature gives one number, the band is
+    its spread over reruns; where it gives none, the band is our stated expectation and `source`
+    says so ('expectation: ...').
+  value: the published number, if any (same units). unit: '%' shows fractions as percentages.
+  """
+  lo, hi = (float(b) for b in band)
+  if not lo <= hi:
+    raise ValueError(f'reference band {band} of {metric}: give (lo, hi) with lo <= hi.')
+  return ml_collections.ConfigDict(dict(metric=metric, band=(lo, hi), value=value, source=source,
+                                        unit=unit))
+
+
+def no_reference(why: str) -> ml_collections.ConfigDict:
+  """config.reference of an experiment with no number to compare (e.g. a demonstration); `why` says
+  what the run shows instead."""
+  return ml_collections.ConfigDict(dict(metric=None, band=None, value=None, source=why, unit=''))
+
+
 # the smoke preset of every Fashion-MNIST config: a few steps on a slice of the data
 FMNIST_SMOKE = dict(steps=4, batch_size=32, eval_batch_size=500, train_limit=256,
                     validation_limit=1000, test_limit=1000)

@@ -19,16 +19,22 @@ A study is a module `experiments/<family>/<study>.py` with two functions and no 
 The runner trains each run through the shared loop (a finished run is read back, not retrained, and
 a killed one resumes), writes <workdir>/study.json (every run's final metrics, mean and std over
 seeds, and the report's table), prints the table, and with --publish copies the report's files and
-study.json into docs/<family>/. Seed k > 0 of every run trains with config.seed + k into
-<workdir>/seed<k>/<name>.
+study.json (plus the list of those files) into docs/<family>/. Seed k > 0 of every run trains with
+config.seed + k into <workdir>/seed<k>/<name>.
 """
+import sys
+
+from dljax.train import preemption
+
+if __name__ == '__main__':
+  preemption.install_early()  # before anything slow: a SIGTERM during start-up exits 0 too
+
+# pylint: disable=g-import-not-at-top,wrong-import-position
 import importlib
 import inspect
-import json
 import math
 import os
 import shutil
-import sys
 
 import numpy as np
 
@@ -71,36 +77,15 @@ def load_study(name: str):
   return module
 
 
-def _finite(obj):
-  """NaN/inf -> None, so that the JSON is strict (a diverged run's numbers are NaN)."""
-  if isinstance(obj, dict):
-    return {k: _finite(v) for k, v in obj.items()}
-  if isinstance(obj, (list, tuple)):
-    return [_finite(v) for v in obj]
-  if isinstance(obj, (float, np.floating)):
-    return float(obj) if math.isfinite(obj) else None
-  if isinstance(obj, np.integer):
-    return int(obj)
-  return obj
+def _read_summary(workdir: str):
+  from dljax.train import writers  # pylint: disable=g-import-not-at-top
+  return writers.read_json(os.path.join(workdir, 'summary.json'))
 
 
 def write_json(obj, path: str) -> str:
-  """Writes strict JSON atomically (a temporary file renamed over the target)."""
-  tmp = f'{path}.tmp'
-  with open(tmp, 'w') as f:
-    json.dump(_finite(obj), f, indent=2, allow_nan=False)
-    f.flush()
-    os.fsync(f.fileno())
-  os.replace(tmp, path)
-  return path
-
-
-def _read_summary(workdir: str):
-  path = os.path.join(workdir, 'summary.json')
-  if not os.path.exists(path):
-    return None
-  with open(path) as f:
-    return json.load(f)
+  """Strict JSON (NaN/inf -> null), written atomically."""
+  from dljax.train import writers  # pylint: disable=g-import-not-at-top
+  return writers.write_json_atomic(path, obj, strict=True)
 
 
 def seed_root(workdir: str, k: int) -> str:
@@ -179,9 +164,10 @@ def run_study(name: str, workdir: str, preset: str = 'cpu', seeds: int = 1, only
     family, study = name.split('/')
     dest = os.path.join(ROOT, 'docs', family)
     os.makedirs(dest, exist_ok=True)
-    for fname in sorted(os.listdir(out)):
+    files = sorted(os.listdir(out))
+    for fname in files:
       shutil.copyfile(os.path.join(out, fname), os.path.join(dest, fname))
-    write_json(result, os.path.join(dest, f'{study}.json'))
+    write_json(dict(result, files=files), os.path.join(dest, f'{study}.json'))
     log(f'published to {os.path.relpath(dest, ROOT)}/')
   return result
 
@@ -218,8 +204,12 @@ def main(argv=None):
     f = flags.FLAGS
     logging.set_verbosity(logging.WARNING)
     from dljax.errors import DljaxError  # pylint: disable=g-import-not-at-top
+    from dljax.train import loop  # pylint: disable=g-import-not-at-top
     try:
       run_study(args[1], f.workdir, f.preset, f.seeds, f.only, f.report_only, f.publish, f.progress)
+    except loop.Preempted as e:
+      print(f'preempted: {e}; run the same command again to go on.', file=sys.stderr)
+      sys.exit(0)
     except (StudyError, DljaxError, ValueError) as e:
       if f.debug:
         raise

@@ -16,6 +16,7 @@ test/analogy_accuracy 0.048 and test/loss 2.685 in 158 s wall; the n-gram gather
 full preset: d=300, 2M buckets (fastText's defaults), 20 epochs, for a GPU.
 """
 from configs import common
+from configs.embeddings.word2vec import ANALOGY
 
 
 def get_config(preset: str = 'cpu'):
@@ -37,6 +38,7 @@ def get_config(preset: str = 'cpu'):
   config.probes = ('king', 'love', 'night', 'sword', 'romeo', 'thou', 'death', 'gold')
   # words outside the vocabulary (min_count=5): modern spellings and rare derived forms
   config.oov_probes = ('kingliest', 'lovingest', 'swordsmen', 'nightly', 'loveliness', 'walked')
+  config.reference = common.reference('test/analogy_accuracy', (0.05, 0.30), source=ANALOGY)
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=16, eval_batch_size=16, train_limit=100_000,
                            validation_limit=20_000, test_limit=20_000),

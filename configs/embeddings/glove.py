@@ -15,6 +15,7 @@ preset (715 steps) reached test/analogy_accuracy 0.262 (87/332), test/loss 0.039
 full preset: d=300, x_max=100, 50 epochs over the nonzeros, for a GPU.
 """
 from configs import common
+from configs.embeddings.word2vec import ANALOGY
 
 
 def get_config(preset: str = 'cpu'):
@@ -32,6 +33,7 @@ def get_config(preset: str = 'cpu'):
   config.optim.lr = 0.03 if preset == 'cpu' else 0.01
   config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1 if preset == 'smoke' else 100)
   config.probes = ('king', 'love', 'night', 'sword', 'romeo', 'thou', 'death', 'gold')
+  config.reference = common.reference('test/analogy_accuracy', (0.05, 0.30), source=ANALOGY)
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=32, eval_batch_size=32, train_limit=100_000),
                 cpu=dict(epochs=3, batch_size=8192, eval_batch_size=10_000, eval_every=300,

@@ -33,6 +33,9 @@ def get_config(preset: str = 'cpu'):
   config.optim.schedule = common.schedule('warmup_cosine', warmup_steps=1)
   config.optim_d = ml_collections.ConfigDict(config.optim.to_dict())  # the discriminator's
   config.train.d_steps = 1
+  config.reference = common.reference(
+      'test/modes', (7, 8), unit='', source='expectation: a GAN that does not collapse covers '
+      'all 8 modes (the VEEGAN / PacGAN benchmarks count them; no number in REFERENCES.md)')
   common.preset(config, preset,
                 smoke=dict(steps=10, batch_size=64, eval_batch_size=512),
                 cpu=dict(steps=10000, batch_size=256, log_every=50, eval_every=1000),

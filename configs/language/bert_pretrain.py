@@ -37,6 +37,10 @@ def get_config(preset: str = 'cpu'):
   common.adam_warmup_cosine(config, preset, lr=2e-3 if preset == 'cpu' else 1e-3,
                             warmup_steps=200 if preset == 'cpu' else 60)
   config.optim.name = 'adamw'
+  config.reference = common.reference(
+      'test/mlm_accuracy', (0.15, 0.45) if preset == 'full' else (0.08, 0.30),
+      source='expectation: no comparable number (BERT-base: 110M parameters, 3.3B words); a tiny '
+      'BERT on ~1M characters learns frequent tokens and some local context')
   common.preset(config, preset,
                 smoke=dict(steps=3, batch_size=4, eval_batch_size=8, train_limit=2000),
                 cpu=dict(steps=4000, batch_size=64, eval_batch_size=500, eval_every=1000,

@@ -31,6 +31,9 @@ def get_config(preset: str = 'cpu'):
   config.model.aux_dense = 32 if preset == 'smoke' else 256
   config.model.dropout = 0.4
   common.adam_warmup_cosine(config, preset, lr=2e-3)
+  config.reference = common.reference(
+      'test/accuracy', (0.91, 0.935), source='REFERENCES.md §1 (no GoogLeNet number): small-CNN '
+      'anchor band 91-93.5 %')
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=5, batch_size=128, eval_every=1000),

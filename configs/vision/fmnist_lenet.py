@@ -12,6 +12,14 @@ full preset: longer training for a GPU/TPU.
 """
 from configs import common
 
+_LENET = 'REFERENCES.md §1: LeNet-5 (60K params) 91.0 % (google/uncertainty-baselines)'
+# the original activation and pooling (experiments.reproduce runs it; by hand: the overrides)
+VARIANTS = {
+    'original': ({'model.act': 'tanh', 'model.pool': 'avg'}, common.reference(
+        'test/accuracy', (0.88, 0.92), value=0.91, source=_LENET + '; expectation: tanh and '
+        'average pooling train a little slower than ReLU and max')),
+}
+
 
 def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='fmnist_lenet', task='classification')
@@ -22,6 +30,8 @@ def get_config(preset: str = 'cpu'):
   config.model.act = 'relu'
   config.model.pool = 'max'
   common.adam_warmup_cosine(config, preset, lr=1e-3)
+  config.reference = common.reference('test/accuracy', (0.90, 0.92), value=0.91,
+                                      source=_LENET + ', ±1 point')
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=30, batch_size=128, eval_every=2000),

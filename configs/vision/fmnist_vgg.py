@@ -24,6 +24,9 @@ def get_config(preset: str = 'cpu'):
   config.model.dense = {'smoke': (32, 32), 'cpu': (256, 256), 'full': (512, 512)}[preset]
   config.model.dropout = 0.5
   common.adam_warmup_cosine(config, preset, lr=1e-3)
+  config.reference = common.reference(
+      'test/accuracy', (0.91, 0.935), source='REFERENCES.md §1 (no VGG number): small-CNN anchor '
+      'band 91-93.5 %')
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,
                 cpu=dict(epochs=5, batch_size=128, eval_every=1000),

@@ -17,7 +17,7 @@ embeddings_2d.png (PCA of the analogy words, one panel per method). MDS sees onl
 its analogy answers are chosen among fewer candidates.
 Expected (cpu preset, seed 0, 137 s for all seven): analogy accuracy on 332 questions: skip-gram
 16.0 %, CBOW 24.7 %, fastText 7.2 %, GloVe 26.2 %, LSA 35.2 %, MDS 43.4 %, MDS proximity 18.1 %.
-The results page is docs/embeddings/README.md.
+Discussion: docs/embeddings/notes.md.
 """
 import os
 import time

@@ -10,8 +10,8 @@ Plot bert_finetune.png: test accuracy against the label budget, pretrained vs sc
 (the share of the largest play's test lines).
 Expected (cpu preset, seed 0, 2-core Xeon shared with another job, ~16 min, 867 s of it the
 pretraining): MLM accuracy 12.9 %, NSP 69.6 %; scratch / pretrained 28.6 / 31.4 % with 100 lines,
-37.2 / 33.5 % with 1000, 35.6 / 35.3 % with all 17,794 (chance 23.5 %). The results page is
-docs/language/README.md.
+37.2 / 33.5 % with 1000, 35.6 / 35.3 % with all 17,794 (chance 23.5 %). Discussion:
+docs/language/notes.md.
 """
 import math
 import os

@@ -13,8 +13,8 @@ Least squares in log-log space (no irreducible term: with this few points a thir
 identified); compute C = 6 N T for the T tokens processed. Plot gpt_scaling.png.
 Expected (cpu preset, seed 0, 2-core CPU shared, 38 min): loss 2.571 / 2.361 / 2.171 / 1.941 for
 N = 12.8k / 100k / 336k / 793k (alpha_N 0.065); 2.092 / 2.002 / 1.941 with 125k / 500k / all 4.55M
-characters (alpha_D 0.020). Kaplan et al. (2020): 0.076 and 0.095 at far larger scale. The results
-page is docs/language/README.md.
+characters (alpha_D 0.020). Kaplan et al. (2020): 0.076 and 0.095 at far larger scale. Discussion:
+docs/language/notes.md.
 """
 import os
 import re

@@ -11,7 +11,7 @@ table lists k in data.eval_shots; the plot icl_shots.png shows every k.
 Expected (cpu preset, 3000 steps, seed 0, 183 s on a 2-core Xeon shared with another job): at
 k = 0/1/2/4/8/16 offset 0.147 / 0.980 / 0.989 / 0.984 / 0.993 / 0.983; mapping 0.143 / 0.255 /
 0.265 / 0.291 / 0.254 / 0.245; linear 0.130 / 0.231 / 0.280 / 0.278 / 0.287 / 0.285 (Bayes 0.854
-for mapping at k = 8, 0.912 for linear at k = 2). The results page is docs/language/README.md.
+for mapping at k = 8, 0.912 for linear at k = 2). Discussion: docs/language/notes.md.
 """
 import os
 

@@ -14,7 +14,7 @@ Trains configs/sequence/cmudict_transformer.py ('g2p') and configs/language/shak
 Expected (cpu preset, 2-core CPU, ~1 h 10 min, nearly all of it training the G2P transformer): WER
 40.7 % at beam 1, 39.8 / 39.7 / 39.7 % at beam 2 / 5 / 10 ('sum'); length ratio 0.993-0.998 for
 every score; 80 % of the greedy GPT's 4-grams are repeats, 20 / 12 / 6 % when sampling at T = 0.5 /
-0.8 / 1.0. The results page is docs/sequence/README.md.
+0.8 / 1.0. Discussion: docs/sequence/notes.md.
 """
 from configs.language import shakespeare_gpt
 from configs.sequence import cmudict_transformer

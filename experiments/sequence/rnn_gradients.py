@@ -13,7 +13,7 @@ Expected (cpu preset, 2-core CPU, ~2 min; measured with the study's former own l
 and initialisation differed): ||dL/dh_t|| at lag 0 / 99 at init RNN 5.3e-3 / 1.2e-8, LSTM 6.8e-3 /
 6.6e-6, GRU 1.0e-2 / 4.8e-18; trained, only the GRU solves it (test MSE 0.0049 vs 0.18 and 0.17)
 and its gradient no longer vanishes (lag 99: 2.9e-4). Unclipped SGD overflows at step ~16, the
-clipped run stays finite (MSE 0.168). The results page is docs/sequence/README.md.
+clipped run stays finite (MSE 0.168). Discussion: docs/sequence/notes.md.
 """
 import math
 

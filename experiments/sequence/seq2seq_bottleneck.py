@@ -8,8 +8,8 @@ with the test split's seed, so unseen in training; smoke: L = 1 and max_len only
 models and plots exact-match accuracy (1 - test/wer) against L -> seq2seq_bottleneck.png. Without
 attention the decoder must rebuild the sequence from one state vector: accuracy falls with length.
 Expected (cpu preset, 2-core CPU, ~7 min): without attention 100 % up to L = 6, 93.5 % at 10, 57 %
-at 15, 12 % at 20, 2 % at 24; with attention 100 % at every L = 1..24. The results page is
-docs/sequence/README.md.
+at 15, 12 % at 20, 2 % at 24; with attention 100 % at every L = 1..24. Discussion:
+docs/sequence/notes.md.
 """
 from configs.sequence import reverse_attention
 from dljax import viz

@@ -11,7 +11,7 @@ shifts). The report reloads each run (load_run), shifts the first 500 test image
 k = 0..8 px (dljax.eval.equivariance) and measures ||F(T_k x) - T_{k//s} F(x)|| / ||F(x)|| on the
 interior of each feature map of stride s, and the fraction of unchanged predictions. Plots
 equivariance.png, equivariance_logits.png. Expected (cpu, 2-core CPU, a few minutes): errors 0 at
-multiples of s (small at depth: border effects), large between; see docs/vision/README.md.
+multiples of s (small at depth: border effects), large between; see docs/vision/notes.md.
 """
 import os
 

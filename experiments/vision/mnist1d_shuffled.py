@@ -15,6 +15,7 @@ locality (CNN, TCN) or order (RNNs) lose their prior. Plot mnist1d_shuffled.png.
 """
 import os
 
+from configs import common
 from configs.basics import mnist1d
 from configs.sequence import mnist1d_rnn
 
@@ -23,6 +24,19 @@ MODELS = {'logistic': mnist1d, 'mlp': mnist1d, 'cnn': mnist1d, 'rnn': mnist1d_rn
           'lstm': mnist1d_rnn, 'gru': mnist1d_rnn, 'tcn': mnist1d_rnn}
 PRESET_MODELS = {'cpu': ('mlp', 'cnn', 'rnn', 'lstm', 'gru', 'tcn'), 'smoke': ('mlp', 'gru')}
 ORDERS = ('normal', 'shuffled')
+_SHUFFLED = 'REFERENCES.md §2 (greydanus/mnist1d README; notebook rerun): shuffled '
+# the runs with a published number (the normal ones are their configs' references)
+REFERENCES = {
+    'mlp_normal': mnist1d.VARIANTS['mlp'][1],
+    'mlp_shuffled': common.reference('test/accuracy', (0.64, 0.70), value=0.68,
+                                     source=_SHUFFLED + 'MLP 68 %, rerun 66.0 %'),
+    'cnn_normal': mnist1d.get_config('cpu').reference,
+    'cnn_shuffled': common.reference('test/accuracy', (0.54, 0.60), value=0.56,
+                                     source=_SHUFFLED + 'CNN 56 %, rerun 58.7 %'),
+    'gru_normal': mnist1d_rnn.get_config('cpu').reference,
+    'gru_shuffled': common.reference('test/accuracy', (0.53, 0.59), value=0.57,
+                                     source=_SHUFFLED + 'GRU 57 %, rerun 53.3 %'),
+}
 
 
 def make_config(model: str, shuffled: bool, preset: str = 'cpu'):

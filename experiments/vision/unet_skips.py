@@ -4,7 +4,7 @@ segmentation (test mean IoU), the same networks with model.skips on and off, one
   python -m experiments.study vision/unet_skips --workdir=runs/unet_skips [--preset=cpu] [--publish]
 
 Expected (cpu preset, 2-core CPU, ~4 min in all): PSNR 19.79 vs 17.96 dB (noisy input 12.80 dB),
-mean IoU 0.689 vs 0.744; the results page is docs/vision/README.md.
+mean IoU 0.689 vs 0.744; discussion: docs/vision/notes.md.
 """
 from configs.vision import fmnist_unet, shapes_unet
 from dljax import viz
