@@ -70,7 +70,7 @@ def evaluate(workdir: str, overrides: dict = None, names=(), best: bool = False)
   returns {'<name>/<metric>': value}."""
   from dljax.errors import ConfigError, WorkdirError  # pylint: disable=g-import-not-at-top
   from dljax.eval import common  # pylint: disable=g-import-not-at-top
-  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+  from dljax.train import loop, writers  # pylint: disable=g-import-not-at-top
   overrides = overrides or {}
   path = os.path.join(workdir, 'config.json')
   if not os.path.exists(path):
@@ -95,14 +95,12 @@ def evaluate(workdir: str, overrides: dict = None, names=(), best: bool = False)
   results = common.run(run.task, run.state, run.data, specs)
   summary_path = os.path.join(workdir, 'summary.json')
   summary = run.summary or {}
-  if os.path.exists(summary_path):  # the newest, in case it changed since load_run read it
-    with open(summary_path) as f:
-      summary = json.load(f)
+  summary = writers.read_json(summary_path) or summary  # the newest, if it changed since load_run
   summary = common.merge_summary(summary, results, specs, key='best' if best else 'final')
   import jax  # pylint: disable=g-import-not-at-top
   if jax.process_index() == 0:
     common.plots(run.task, run.state, run.data, specs, workdir)
-    common.write_json_atomic(summary_path, summary)
+    writers.write_json_atomic(summary_path, summary)
   return results
 
 

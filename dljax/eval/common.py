@@ -20,7 +20,6 @@ summary.json the values after the last step are in summary['evals'][name] = {met
 flat like every other final metric, in summary['final']['<name>/<metric>'].
 """
 import importlib
-import os
 import pkgutil
 import re
 
@@ -172,18 +171,6 @@ def merge_summary(summary: dict, flat: dict, evals, key: str = 'final') -> dict:
   grouped.update(by_name(flat, evals))
   summary[key] = {**(summary.get(key) or {}), **flat}
   return summary
-
-
-def write_json_atomic(path: str, obj):
-  """Writes JSON to a temporary file in the same directory, fsyncs it, then os.replace: readers
-  see the old file or the new one, never a half-written one."""
-  import json  # pylint: disable=g-import-not-at-top
-  tmp = f'{path}.tmp.{os.getpid()}'
-  with open(tmp, 'w') as f:
-    json.dump(obj, f, indent=2)
-    f.flush()
-    os.fsync(f.fileno())
-  os.replace(tmp, path)
 
 
 # --- helpers for evaluator modules ----------------------------------------------------------------

@@ -26,7 +26,6 @@ from dljax import viz
 from dljax.errors import DataError, NonFiniteError, WorkdirError
 from dljax.eval import common as evaluators
 from dljax.train import checkpoint, config_check, init_from, preemption, tasks, writers
-from dljax.train.tasks import base as task_base
 
 
 class Preempted(Exception):
@@ -186,7 +185,7 @@ class Run:
                          "'validation' (a fixed slice held out of train) next to 'train' and 'test'.")
     evaluate = lambda s, split='validation': task.evaluate_split(  # pylint: disable=unnecessary-lambda-assignment
         s, self.data[split], eval_step, self.put, split)
-    best_metric = task_base.rename({task.best_metric: 0}, 'validation').popitem()[0]  # val/<m>
+    best_metric = f'val/{task.best_metric}'
     writer = writers.MetricWriter(self.workdir, self.total_steps, start, self.progress)
     train_cfg = config.train
     t0, t_last, step_last = time.time(), time.time(), start

@@ -336,15 +336,6 @@ def test_length_generalisation_bad_args_fail_at_check():
     common.build(config, task)
 
 
-def test_write_json_atomic_replaces_the_file(tmp_path):
-  path = str(tmp_path / 'summary.json')
-  common.write_json_atomic(path, {'a': 1})
-  common.write_json_atomic(path, {'a': 2})
-  with open(path) as f:
-    assert json.load(f) == {'a': 2}
-  assert os.listdir(tmp_path) == ['summary.json']
-
-
 def test_evaluate_flag_parsing():
   rest, evals = evaluate_cli.split_overrides([
       'prog', '--workdir=w', '--config.evals.t.type=tta', '--config.evals.t.views=6',

@@ -26,7 +26,8 @@ On the host, before the task is built (classmethods, so the step count can depen
                                         synthetic streams): the loop then passes batch=None to
                                         init and train_step and checkpoints no iterator state
 
-Class attributes: best_metric / best_mode (which evaluation chooses best/), and batch_sharding:
+Class attributes: best_metric / best_mode (the metric, without a split prefix, whose validation
+value chooses best/: 'accuracy' -> val/accuracy), and batch_sharding:
 'data' (default: the batch axis split over the mesh's `data` axis) or 'replicated' (every device
 sees the whole batch, e.g. full-graph training on one graph).
 
@@ -34,8 +35,7 @@ The single-network pieces (init, one gradient step with its metrics, the optimiz
 weight decay, layer-wise decay and freezing) are in dljax.train.kit.
 
 Validation discipline: the loop evaluates data['validation'] during training and selects best/
-checkpoints on 'val/' + best_metric (best_metric is declared by its test/ name); test is evaluated
-once at the end and never used to choose.
+checkpoints on 'val/' + best_metric; test is evaluated once at the end and never used to choose.
 
 Task functions that evaluators call (dljax/eval, config.evals), defined by the tasks that can give
 them; pure and jittable, in eval mode, on raw inputs x as the data holds them:
@@ -62,7 +62,7 @@ from dljax.train import kit
 class Task:
   """Base class; subclasses implement init/train_step and usually eval_step/summarize."""
 
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
   batch_sharding = 'data'  # or 'replicated'
 

@@ -38,7 +38,7 @@ def _check_vocab(config, tok):
 
 
 class BertPretrain(Task):
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   @classmethod

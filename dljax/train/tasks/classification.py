@@ -53,7 +53,7 @@ class Classification(Task):
 
   @property
   def best_metric(self):  # a regression (mse) is chosen by its loss
-    return 'test/loss' if self.loss_name == 'mse' else 'test/accuracy'
+    return 'loss' if self.loss_name == 'mse' else 'accuracy'
 
   @property
   def best_mode(self):

@@ -29,7 +29,7 @@ class Denoise(Classification):
   """f(x + sigma eps) -> x with the mean squared error; the labels are not used."""
 
   fixed_loss = 'mse'
-  best_metric = 'test/psnr'
+  best_metric = 'psnr'
   best_mode = 'max'
 
   def __init__(self, config, total_steps):
@@ -82,7 +82,7 @@ class Denoise(Classification):
 class Segment(Classification):
   """Per-pixel classes: logits B x H x W x K against masks B x H x W (softmax cross-entropy)."""
 
-  best_metric = 'test/iou'
+  best_metric = 'iou'
   best_mode = 'max'
 
   def __init__(self, config, total_steps):

@@ -34,7 +34,7 @@ def ema_update(target, online, decay: float):
 class MeanTeacher(Task):
   """Student trained on labels + consistency with its EMA teacher; both evaluated."""
 
-  best_metric = 'test/loss_teacher'
+  best_metric = 'loss_teacher'
   best_mode = 'min'
 
   def __init__(self, config, total_steps):

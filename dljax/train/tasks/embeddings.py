@@ -69,7 +69,7 @@ _LAST = {}   # the last loaded data, keyed by (task class, config): the loop cal
 class _EmbeddingTask(Task):
   """Shared: build the model with the data's vocabulary size, write vectors and neighbours."""
 
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   @classmethod

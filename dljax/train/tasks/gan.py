@@ -28,7 +28,7 @@ def _bce(logits, target):
 class GAN(Task):
   """Generator vs discriminator; evaluated by mode coverage and sample quality."""
 
-  best_metric = 'test/high_quality'
+  best_metric = 'high_quality'
   best_mode = 'max'
 
   def __init__(self, config, total_steps):

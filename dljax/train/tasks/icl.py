@@ -38,7 +38,7 @@ def masked_mean(values_BxT, mask_BxT):
 
 
 class InContext(LanguageModel):
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   @classmethod

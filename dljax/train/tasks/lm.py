@@ -26,7 +26,7 @@ from dljax.train.tasks.base import Task
 
 
 class LanguageModel(Task):
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   @classmethod

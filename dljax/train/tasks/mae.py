@@ -21,7 +21,7 @@ EVAL_MASK_SEED = 1234
 class MAEPretrain(Task):
   """Self-supervised: labels are ignored; test/loss is the masked-patch reconstruction error."""
 
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   def __init__(self, config, total_steps):

@@ -39,7 +39,7 @@ def _mse(pred, y):
 class MAML(Task):
   """Meta-learns an initialisation theta that n gradient steps adapt to a new sine task."""
 
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   def __init__(self, config, total_steps):

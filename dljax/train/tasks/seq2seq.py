@@ -36,7 +36,7 @@ def _with_decoder_inputs(arrays: dict) -> dict:
 
 
 class Seq2Seq(Task):
-  best_metric = 'test/per'
+  best_metric = 'per'
   best_mode = 'min'
 
   @classmethod

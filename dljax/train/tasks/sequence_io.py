@@ -56,7 +56,7 @@ def _as_steps(arrays: dict) -> dict:
 
 
 class SequenceIO(Task):
-  best_metric = 'test/loss'
+  best_metric = 'loss'
   best_mode = 'min'
 
   @classmethod
