@@ -20,6 +20,7 @@ from experiments import study as study_runner
 from experiments.tools import results
 
 PRESETS = ('cpu', 'full')  # smoke rows (tests) are never published
+SHARED_LOAD = 1.25  # a row's load per core above this: the machine was shared, its time an upper bound
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -83,8 +84,10 @@ def summarize(ref, rows) -> dict:
   values = [(r.get('final') or {}).get(metric) for r in rows]
   mean, std = mean_std(values)
   hardware = sorted({r['hardware'] for r in rows})
+  shared = any((r.get('load') or 0) > SHARED_LOAD for r in rows)
   return dict(metric=metric, mean=mean, std=std, n=len(rows), verdict=verdict(ref, mean),
-              wall=mean_std([r.get('wall_s') for r in rows])[0], hardware=', '.join(hardware),
+              wall=mean_std([r.get('wall_s') for r in rows])[0], shared=shared,
+              hardware=', '.join(hardware),
               one_seed=next((r.get('one_seed') for r in rows if r.get('one_seed')), None),
               commits=sorted({r['commit'] for r in rows}))
 
@@ -123,7 +126,7 @@ def _row(name, kind, ref, s, unit) -> str:
   seeds = f'{s["n"]}' + (' (1 seed: see below)' if s['one_seed'] else '')
   return (f'| {label} | {s["metric"] or "—"} | {fmt(s["mean"], s["std"], unit)} | {seeds} | '
           f'{band_text(ref) if kind == "config" or ref is not None else "—"} | {s["verdict"]} | '
-          f'{seconds(s["wall"])} | {s["hardware"]} |')
+          f'{seconds(s["wall"])}{" *shared*" if s["shared"] else ""} | {s["hardware"]} |')
 
 
 def _unit(ref, metric) -> str:
@@ -154,6 +157,9 @@ def render_family(family: str, rows: list) -> str:
         continue
       lines.append(_row(name, kind, ref, s, _unit(ref, s['metric'] if s else None)))
     lines.append('')
+    if any(s and s['shared'] for *_, s in table):
+      lines += ['*shared*: the machine ran other work beside the run (5-minute load above '
+                f'{SHARED_LOAD} per core), so its time is an upper bound.', '']
     one_seed = [(n, s['one_seed']) for n, _, _, s in table if s and s['one_seed']]
     if one_seed:
       lines += ['One seed only: ' + '; '.join(f'`{n}`: {why}' for n, why in one_seed) + '.', '']

@@ -15,6 +15,9 @@ A study is a module `experiments/<family>/<study>.py` with two functions and no 
       model with dljax.train.loop.load_run) and, with --seeds > 1, 'seeds': every seed's summary.
       A report that also takes a `preset` argument is given the preset (a study without training
       sizes its computation by it: report(summaries, out, preset)).
+Optional module attributes, read by experiments.reproduce and experiments.report: SEEDS (how many
+seeds a reproduction runs; default 1, 3 where the conclusion rests on a difference of about a point)
+and REFERENCES ({run name: configs.common.reference(...)} for runs with a published number).
 
 The runner trains each run through the shared loop (a finished run is read back, not retrained, and
 a killed one resumes), writes <workdir>/study.json (every run's final metrics, mean and std over

@@ -19,6 +19,7 @@ import os
 from configs.language import bert_play, bert_pretrain
 from dljax import viz
 
+SEEDS = 3  # experiments.reproduce: the conclusion rests on differences of about a point
 ARMS = ('scratch', 'pretrained')
 BUDGETS = {'smoke': (100, 0), 'cpu': (100, 1000, 0), 'full': (100, 1000, 0)}   # 0 = all lines
 

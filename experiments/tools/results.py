@@ -8,7 +8,8 @@ A row (one JSON line):
   (the file), variant, overrides, preset, seed, config_sha (sha256 of the run's config without its
   reference: a changed config is a new experiment), final / best / best_step / steps / wall_s /
   steps_per_s / versions / devices (from the run's summary.json), curve ({'step': [...], 'val/<m>':
-  [...]} from metrics.jsonl), hardware, commit, date.
+  [...]} from metrics.jsonl), hardware, load (the 5-minute load average per core at the end),
+  commit, date.
 """
 import dataclasses
 import datetime
@@ -169,6 +170,15 @@ def hardware() -> str:
   return f'{model}, {os.cpu_count()} cores'
 
 
+def _load():
+  """The 5-minute load average per core at the end of the run: above ~1.25 the run shared the
+  machine with other work and its wall time is an upper bound."""
+  try:
+    return round(os.getloadavg()[1] / os.cpu_count(), 2)
+  except (OSError, AttributeError):
+    return None
+
+
 def git_commit() -> str:
   """HEAD's short hash, '+dirty' when the tree has uncommitted changes; 'unknown' outside git."""
   try:
@@ -188,5 +198,5 @@ def make_row(family: str, experiment: str, kind: str, config, summary: dict, wor
       family=family, experiment=experiment, kind=kind, config=path, variant=variant,
       overrides=dict(overrides or {}), preset=config.preset, seed=int(config.seed),
       config_sha=config_sha(config), **{k: summary.get(k) for k in keep},
-      curve=curve(workdir), hardware=hardware(), commit=git_commit(),
+      curve=curve(workdir), hardware=hardware(), load=_load(), commit=git_commit(),
       date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))

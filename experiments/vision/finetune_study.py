@@ -16,6 +16,7 @@ import os
 
 from configs.vision import fmnist_finetune
 
+SEEDS = 3  # experiments.reproduce: the conclusion rests on differences of about a point
 RESTORE = '^model/params/(Conv_|Dense_0/)'  # everything but the head (the class count differs)
 VARIANTS = {  # name -> (restore from the pretraining run?, optim.trainable regex; '' = all)
     'scratch': (False, ''),
