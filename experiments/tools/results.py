@@ -115,14 +115,16 @@ def results_path(family: str) -> str:
 
 def read_rows(family: str, path: Optional[str] = None) -> list:
   """Every complete row (a torn last line, from a kill during an append, is dropped)."""
-  return [row for row, _ in writers._rows(path or results_path(family))]  # pylint: disable=protected-access
+  rows = writers._rows(path or results_path(family))  # pylint: disable=protected-access
+  return [row for row, _ in rows]
 
 
 def append_row(row: dict, path: str):
   """Appends one row as one line, flushed and fsynced: a kill leaves at most a torn last line,
   which read_rows drops."""
   os.makedirs(os.path.dirname(path), exist_ok=True)
-  line = json.dumps(writers._strict(row), sort_keys=True, allow_nan=False) + '\n'  # pylint: disable=protected-access
+  strict = writers._strict(row)  # pylint: disable=protected-access
+  line = json.dumps(strict, sort_keys=True, allow_nan=False) + '\n'
   try:
     with open(path, 'a') as f:
       f.write(line)
