@@ -28,7 +28,7 @@ def dense(n_in, n_out):
   return n_in * n_out + n_out
 
 
-def fit(model, x_NxD, steps, lr, seed=0, batch=None, sample=None, noise=0.0):
+def fit(model, x_NxD, steps, lr, seed=0, sample=None, noise=0.0):
   """Adam on mean (r - x)^2 + omega; full batch of x_NxD, or fresh batches from sample(key) (then
   x_NxD only initialises). noise > 0: x~ = x + noise eps in, x the target (denoising)."""
   params = model.init(jax.random.PRNGKey(seed), x_NxD)['params']
@@ -49,7 +49,6 @@ def fit(model, x_NxD, steps, lr, seed=0, batch=None, sample=None, noise=0.0):
 
   keys = jax.random.split(jax.random.PRNGKey(seed + 1), steps)
   (params, _), _ = jax.jit(lambda c: jax.lax.scan(step, c, keys))((params, tx.init(params)))
-  del batch
   return params
 
 
@@ -139,6 +138,10 @@ def test_kl_sparsity_by_hand():
           + 0.1 * math.log(0.1 / 0.5) + 0.9 * math.log(0.9 / 0.5))
   assert float(ae.kl_sparsity(h, rho)) == pytest.approx(want, rel=1e-5)
   assert float(ae.kl_sparsity(jnp.full((4, 3), rho), rho)) == pytest.approx(0.0, abs=1e-6)
+  # a padded row (mask 0) does not enter rho^
+  padded = jnp.concatenate([h, jnp.full((1, 2), 0.9)])
+  assert float(ae.kl_sparsity(padded, rho, jnp.array([1.0, 1.0, 0.0]))) == pytest.approx(want,
+                                                                                       rel=1e-5)
 
 
 def test_kl_penalty_pulls_the_mean_activation_towards_rho():
