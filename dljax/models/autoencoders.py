@@ -116,8 +116,8 @@ class MLPAE(nn.Module):
       omega    lambda * {0, sum_i |h_i| (l1), sum_j KL(rho||rho^_j) (kl),
                          ||J_f(x)||_F^2 (contractive)}
 
-  hidden=() gives the one-layer encoder of the sparse and contractive AEs (the contractive closed
-  form needs it, with code_act='sigmoid'; so does 'kl', whose codes must lie in (0, 1)).
+  hidden=() gives the one-layer encoder of the sparse and contractive AEs. 'contractive' needs
+  hidden=() and code_act='sigmoid' (its closed form); 'kl' needs code_act='sigmoid' (codes in (0, 1)).
   Parameters: sum over the Dense layers of n_in n_out + n_out."""
   latent_dim: int = 32  # k
   hidden: Sequence[int] = (256,)  # encoder widths; the decoder mirrors them
