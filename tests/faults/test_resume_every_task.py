@@ -32,6 +32,7 @@ RESUME_CASES = {
     'mae': ('configs/vision/fmnist_mae.py', {}),
     'seq2seq': ('configs/sequence/reverse_attention.py', {}),
     'sequence_io': ('configs/memory/ntm_copy.py', {}),
+    'autoencode': ('configs/autoencoders/linear_ae_pca.py', {}),
 }
 
 
