@@ -8,7 +8,7 @@ with the per-pixel MSE; at its optimum W_d spans the top-k principal subspace an
 cpu preset: k = 32 (50,992 params), Adam 3e-3 with warm-up + cosine, batch 256, 12,000 steps.
 Reference: PCA's per-pixel test MSE on the same [0, 1] pixels (REFERENCES.md §9, computed
 exactly): 0.02435 / 0.01514 / 0.00631 at k = 10 / 32 / 128. A linear AE cannot beat it; reaching it
-within ~2 % is the claim. Measured (seed 0, 2-core shared Xeon): test MSE 0.024353 / 0.015145 /
+within ~2 % is the claim. Measured (seed 0, 2-core AMD EPYC CPU, shared): test MSE 0.024353 / 0.015145 /
 0.006317 at k = 10 / 32 / 128 (+0.01 / +0.03 / +0.11 % above PCA) in 25 / 28 / 62 s.
 The equivalence itself (principal angles ~ 0) is tested on a small problem in
 tests/models/test_autoencoders.py.
