@@ -9,11 +9,11 @@ seed 003 §1.5): configs/sequence/adding_rnn.py (T = 100, 32 units, MSE at the l
 2. Runs sgd_no_clip, sgd_clip: the vanilla RNN by plain SGD at lr 0.5, as is and with the global
    gradient norm clipped to 1 (same initialisation and batches, train.nonfinite=skip: a step whose
    loss or gradient is not finite is skipped and counted) -> adding_clipping.png (train loss, ||g||).
-Expected (cpu preset, 2-core CPU, ~2 min; measured with the study's former own loop, whose batches
-and initialisation differed): ||dL/dh_t|| at lag 0 / 99 at init RNN 5.3e-3 / 1.2e-8, LSTM 6.8e-3 /
-6.6e-6, GRU 1.0e-2 / 4.8e-18; trained, only the GRU solves it (test MSE 0.0049 vs 0.18 and 0.17)
-and its gradient no longer vanishes (lag 99: 2.9e-4). Unclipped SGD overflows at step ~16, the
-clipped run stays finite (MSE 0.168). Discussion: docs/sequence/notes.md.
+Expected (cpu preset, seed 0, shared 2-core CPU, under a minute; 2026-12-05): ||dL/dh_t|| at lag
+0 / 99 at init RNN 7.7e-3 / 2.2e-4, LSTM 8.1e-3 / 2.6e-5, GRU 7.2e-3 / 8.3e-18; trained, only the
+GRU solves it (test MSE 0.010 vs 0.174 and 0.172) and its gradient no longer vanishes (lag 99:
+4.2e-4). Unclipped SGD overflows at step 16; the clipped run stays finite but does not learn at lr
+0.5 (MSE 1.27). Discussion: docs/sequence/notes.md.
 """
 import math
 
