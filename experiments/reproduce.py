@@ -37,6 +37,8 @@ def plan(family: str, preset: str = 'cpu', seeds: int = DEFAULT_SEEDS, only=()) 
   """[(kind, name, seeds)] of the family's experiments and studies (--only filters by name)."""
   if family not in results.FAMILIES:
     raise study_runner.StudyError(f'no family {family!r}; name one of {list(results.FAMILIES)}.')
+  if seeds < 1:
+    raise study_runner.StudyError(f'--seeds={seeds}; give at least 1.')
   items = []
   for e in results.experiments(family, preset):
     n = 1 if (e.one_seed and preset == 'cpu') else seeds
@@ -140,22 +142,8 @@ def main(argv=None):
       sys.exit(2)
     f = flags.FLAGS
     logging.set_verbosity(logging.WARNING)
-    if f.seeds < 1:
-      print(f'error: --seeds={f.seeds}; give at least 1.', file=sys.stderr)
-      sys.exit(2)
-    from dljax.errors import DljaxError  # pylint: disable=g-import-not-at-top
-    from dljax.train import loop  # pylint: disable=g-import-not-at-top
-    try:
-      reproduce(args[1], f.workdir, f.preset, f.seeds, f.only, f.results, f.publish_studies,
-                f.progress)
-    except loop.Preempted as e:
-      print(f'preempted: {e}; run the same command again to go on.', file=sys.stderr)
-      sys.exit(0)
-    except (study_runner.StudyError, DljaxError, ValueError) as e:
-      if f.debug:
-        raise
-      print(f'error: {" ".join(str(e).split())}', file=sys.stderr)
-      sys.exit(2)
+    study_runner.run_command(lambda: reproduce(args[1], f.workdir, f.preset, f.seeds, f.only,
+                                               f.results, f.publish_studies, f.progress), f.debug)
 
   app.run(_main, argv)
 

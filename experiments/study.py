@@ -188,6 +188,23 @@ def _print_table(result: dict, log):
     log(f'  {n}: {", ".join(cells) or "(not trained)"}')
 
 
+def run_command(fn, debug: bool = False):
+  """Runs fn() for a command line: a preemption (SIGTERM/SIGINT, checkpoint saved) exits 0, a
+  StudyError, DljaxError or ValueError is one `error:` line and exit 2 (a traceback with debug)."""
+  from dljax.errors import DljaxError  # pylint: disable=g-import-not-at-top
+  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+  try:
+    return fn()
+  except loop.Preempted as e:
+    print(f'preempted: {e}; run the same command again to go on.', file=sys.stderr)
+    sys.exit(0)
+  except (StudyError, DljaxError, ValueError) as e:
+    if debug:
+      raise
+    print(f'error: {" ".join(str(e).split())}', file=sys.stderr)
+    sys.exit(2)
+
+
 def main(argv=None):
   from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
   flags.DEFINE_string('workdir', None, 'Folder of the study: one subfolder per run, study.json.')
@@ -206,18 +223,8 @@ def main(argv=None):
       sys.exit(2)
     f = flags.FLAGS
     logging.set_verbosity(logging.WARNING)
-    from dljax.errors import DljaxError  # pylint: disable=g-import-not-at-top
-    from dljax.train import loop  # pylint: disable=g-import-not-at-top
-    try:
-      run_study(args[1], f.workdir, f.preset, f.seeds, f.only, f.report_only, f.publish, f.progress)
-    except loop.Preempted as e:
-      print(f'preempted: {e}; run the same command again to go on.', file=sys.stderr)
-      sys.exit(0)
-    except (StudyError, DljaxError, ValueError) as e:
-      if f.debug:
-        raise
-      print(f'error: {" ".join(str(e).split())}', file=sys.stderr)
-      sys.exit(2)
+    run_command(lambda: run_study(args[1], f.workdir, f.preset, f.seeds, f.only, f.report_only,
+                                  f.publish, f.progress), f.debug)
 
   app.run(_main, argv)
 
