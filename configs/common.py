@@ -18,7 +18,7 @@ def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
       validation_limit=0, test_limit=0))
   c.model = ml_collections.ConfigDict(dict(name=''))
   c.optim = ml_collections.ConfigDict(dict(
-      name='adam', lr=1e-3, weight_decay=0.0, grad_clip_norm=0.0, l2=0.0,
+      name='adam', lr=1e-3, weight_decay=0.0, grad_clip_norm=0.0, l2=0.0, l1=0.0,
       schedule=schedule('constant')))
   c.train = ml_collections.ConfigDict(dict(
       steps=0, epochs=0.0, log_every=50, eval_every=1000, checkpoint_every=1000,

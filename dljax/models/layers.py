@@ -29,8 +29,9 @@ def as_flat(x):
 
 
 def activation(name: str):
-  """The activation function called `name` (the notes' leaky ReLU has slope 1/100)."""
-  fns = {'relu': nn.relu, 'tanh': jnp.tanh, 'sigmoid': nn.sigmoid, 'gelu': nn.gelu,
+  """The activation function called `name` (the notes' leaky ReLU has slope 1/100; 'threshold' is
+  the notes' threshold unit, 1 if a > 0 else 0, whose gradient is 0 everywhere)."""
+  fns = {'threshold': lambda a: (a > 0).astype(a.dtype), 'relu': nn.relu, 'tanh': jnp.tanh, 'sigmoid': nn.sigmoid, 'gelu': nn.gelu,
          'leaky_relu': lambda a: nn.leaky_relu(a, 0.01), 'identity': lambda a: a}
   if name not in fns:
     raise ValueError(f'activation {name!r} is unknown; use one of {sorted(fns)}.')

@@ -45,6 +45,7 @@ class Classification(Task):
     self.loss_name = self.fixed_loss or config.get('loss', 'softmax')
     self.loss_fn = LOSSES[self.loss_name]
     self.l2 = config.optim.get('l2', 0.0)
+    self.l1 = config.optim.get('l1', 0.0)
     self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
     self.transform = transforms.InputTransform(config)  # augmentation + normalisation
     if (config.get('eval', None) or {}).get('tta_views', None):
@@ -79,14 +80,20 @@ class Classification(Task):
     return out if mutable else (out, net.model_state)
 
   def objective(self, params, net, batch, rng):
-    """Mean loss over the batch + the L2 penalty lambda ||w||^2 (if optim.l2 > 0) + aux_weight times
-    the mean loss of each auxiliary head the model sowed as 'aux_logits' in training (GoogLeNet)."""
+    """Mean loss over the batch + the L2 penalty lambda ||w||^2 (if optim.l2 > 0) + the L1 penalty
+    lambda ||w||_1 = lambda sum |w| (if optim.l1 > 0; its subgradient lambda sign(w), 0 at w = 0,
+    drives weights to zero) + aux_weight times the mean loss of each auxiliary head the model sowed
+    as 'aux_logits' in training (GoogLeNet). Both penalties cover every parameter, biases too."""
     out, model_state = self.forward(net.replace(params=params), batch['x'], train=True, rng=rng)
     model_state = dict(model_state)
     aux_logits = model_state.pop('intermediates', {}).get('aux_logits', ())
     loss = self.loss_fn(out, batch['y']).mean()
     aux = sum(self.loss_fn(a, batch['y']).mean() for a in aux_logits)
     penalty = self.l2 * sum(jnp.sum(w ** 2) for w in jax.tree.leaves(params)) if self.l2 else 0.0
+    if self.l1:  # |w| written w sign(w) with sign(w) held constant: the subgradient is sign(w),
+      # 0 at w = 0 (jax.grad of jnp.abs gives 1 there, pushing an exact zero away from 0)
+      penalty += self.l1 * sum(jnp.sum(w * jax.lax.stop_gradient(jnp.sign(w)))
+                               for w in jax.tree.leaves(params))
     return loss + self.aux_weight * aux + penalty, (loss, out, model_state)
 
   def correct(self, out, y):
