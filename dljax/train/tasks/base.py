@@ -146,6 +146,8 @@ def check_model(config, info):
   want = {}
   if info.num_classes and config.get('loss', 'softmax') == 'softmax':
     want['num_classes'] = info.num_classes
+  if info.num_classes and config.get('loss', 'softmax') == 'multilabel':  # one score per label
+    want['num_outputs'] = info.num_classes
   if isinstance(info.vocab, int):
     want['vocab_size'] = info.vocab
   for key, value in want.items():

@@ -1,4 +1,5 @@
-"""Supervised prediction: multiclass softmax, binary logistic / hinge / square losses, regression.
+"""Supervised prediction: multiclass softmax, binary logistic / hinge / square losses, multilabel
+(one logistic loss per label), regression.
 
 Optional, for images: config.augment and data.normalize (dljax.train.transforms: augmentation in
 the train step from the step's key, per-channel statistics of the training split kept in
@@ -24,12 +25,19 @@ def _signed(y):
   return 2.0 * y - 1.0  # {0, 1} -> {-1, +1}
 
 
-# loss(score or logits, y) per example, y in {0..K-1} (softmax), {0, 1} (binary) or real (mse)
+def _multilabel(s_BxL, y_BxL):
+  """L independent yes/no questions: sum_l -[y_l log s(f_l) + (1 - y_l) log(1 - s(f_l))]."""
+  return optax.sigmoid_binary_cross_entropy(s_BxL, y_BxL.astype(s_BxL.dtype)).sum(-1)
+
+
+# loss(score or logits, y) per example, y in {0..K-1} (softmax), {0, 1} (binary), {0, 1}^L
+# (multilabel: one score per label) or real (mse)
 LOSSES = {
     'softmax': optax.softmax_cross_entropy_with_integer_labels,  # -log softmax(f(x))_y
     'logistic': lambda s, y: optax.sigmoid_binary_cross_entropy(s, y.astype(s.dtype)),  # -log s(+-f)
     'hinge': lambda s, y: jnp.maximum(0.0, 1.0 - _signed(y) * s),  # max(0, 1 - y f(x)), y in +-1
     'square': lambda s, y: (s - _signed(y)) ** 2,  # linear regression used as a classifier
+  'multilabel': _multilabel,  # per-label sigmoid cross-entropy, summed over the L labels
     'mse': lambda s, y: (s - y) ** 2,  # regression
 }
 
@@ -97,8 +105,12 @@ class Classification(Task):
     return loss + self.aux_weight * aux + penalty, (loss, out, model_state)
 
   def correct(self, out, y):
+    """Per example: 1 if right. Multilabel: the share of the L labels that are right (Hamming
+    accuracy); `exact` (every label right) is counted apart in eval_step."""
     if self.loss_name == 'softmax':
       return (out.argmax(-1) == y).astype(jnp.float32)
+    if self.loss_name == 'multilabel':
+      return ((out > 0) == (y > 0)).astype(jnp.float32).mean(-1)
     return ((out > 0) == (y > 0)).astype(jnp.float32)
 
   def train_step(self, state, batch, rng):
@@ -122,6 +134,13 @@ class Classification(Task):
     sums = {'loss': jnp.sum(self.loss_fn(out, batch['y']) * mask), 'count': jnp.sum(mask)}
     if self.loss_name != 'mse':
       sums['correct'] = jnp.sum(self.correct(out, batch['y']) * mask)
+    if self.loss_name == 'multilabel':  # subset accuracy, and the counts behind micro-F1
+      hit_BxL, pred_BxL = (out > 0) == (batch['y'] > 0), (out > 0).astype(jnp.float32)
+      true_BxL = (batch['y'] > 0).astype(jnp.float32)
+      sums['exact'] = jnp.sum(jnp.all(hit_BxL, -1) * mask)
+      sums['tp'] = jnp.sum(pred_BxL * true_BxL * mask[:, None])
+      sums['fp'] = jnp.sum(pred_BxL * (1 - true_BxL) * mask[:, None])
+      sums['fn'] = jnp.sum((1 - pred_BxL) * true_BxL * mask[:, None])
     return sums
 
   # --- task functions for evaluators (dljax/eval) -------------------------------------------------
@@ -157,6 +176,10 @@ class Classification(Task):
     metrics = {'test/loss': float(sums['loss'] / sums['count'])}
     if 'correct' in sums:
       metrics['test/accuracy'] = float(sums['correct'] / sums['count'])
+    if 'exact' in sums:  # multilabel
+      metrics['test/exact_match'] = float(sums['exact'] / sums['count'])
+      tp, fp, fn = (float(sums[k]) for k in ('tp', 'fp', 'fn'))
+      metrics['test/micro_f1'] = 2 * tp / max(2 * tp + fp + fn, 1.0)
     return metrics
 
   def plots(self, state, workdir, data):
