@@ -277,3 +277,45 @@ def test_graph_shapes_are_padded_and_labelled_in_turn():
   edges = d['edge_mask'].sum(1) / 2
   nodes = d['node_mask'].sum(1)
   np.testing.assert_allclose(edges - nodes, [-1, 0, 2, 4] * 2)   # tree, cycle, +2, +4 chords
+
+
+# --- registry, tasks and studies ---------------------------------------------------------------------
+
+
+def test_karate_registry_entry_splits_the_nodes():
+  from dljax import data as data_lib  # pylint: disable=g-import-not-at-top
+  from tests.helpers import load_config  # pylint: disable=g-import-not-at-top
+  c = load_config('configs/graphs/karate_gcn.py', 'cpu')
+  masks = {s: data_lib.load(c.data, s)['mask'] for s in ('train', 'validation', 'test')}
+  assert [int(m.sum()) for m in masks.values()] == [2, 8, 24]
+  np.testing.assert_array_equal(sum(masks.values()), np.ones(34))    # a partition of the nodes
+  assert np.nonzero(masks['train'])[0].tolist() == [0, 33]
+  assert data_lib.info(c.data).num_classes == 2
+
+
+def test_tasks_refuse_the_wrong_data_or_model():
+  from dljax.train import tasks  # pylint: disable=g-import-not-at-top
+  from tests.helpers import load_config  # pylint: disable=g-import-not-at-top
+  c = load_config('configs/graphs/karate_gcn.py', 'smoke')
+  c.data.name = 'graph_shapes'
+  with pytest.raises(ConfigError, match='node classification'):
+    tasks.TASKS['node_classification'].load_data(c)
+  c = load_config('configs/graphs/graph_pooling.py', 'smoke', **{'model.readout': 'none'})
+  with pytest.raises(ConfigError, match='readout'):
+    tasks.TASKS['graph_classification'].check_config(c)
+  c = load_config('configs/graphs/deepwalk.py', 'smoke', **{'data.q': 0.0})
+  with pytest.raises(ConfigError, match='p, q > 0'):
+    tasks.TASKS['node_embedding'].check_config(c)
+
+
+def test_snr_study_runs_are_the_configs_with_the_snr():
+  from configs.graphs import deepwalk, sbm_gnn  # pylint: disable=g-import-not-at-top
+  from experiments.graphs import sbm_snr  # pylint: disable=g-import-not-at-top
+  runs = dict(sbm_snr.runs('cpu', '/unused'))
+  assert list(runs)[:2] == ['gcn_snr0.5', 'deepwalk_snr0.5'] and len(runs) == 10
+  want = sbm_gnn.get_config('cpu')
+  want.name, want.data.snr = 'gcn_snr4', 4.0
+  assert runs['gcn_snr4'].to_dict() == want.to_dict()
+  want = deepwalk.get_config('cpu')
+  want.name, want.data.snr = 'deepwalk_snr8', 8.0
+  assert runs['deepwalk_snr8'].to_dict() == want.to_dict()
