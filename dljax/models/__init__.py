@@ -2,7 +2,7 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
+from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception, lenet, linear, mae,
                           mlp, ntm, resnet, rnn, seq2seq, swin,
                           transformer, unet, universal_transformer, vgg,
                           vit, xor)
@@ -41,6 +41,7 @@ MODELS = {
     'bert_classifier': bert.BertClassifier,
     'linear_ae': autoencoders.LinearAE,
     'mlp_ae': autoencoders.MLPAE,
+    'gnn': gnn.GNN,
 }
 
 

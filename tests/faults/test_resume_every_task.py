@@ -33,6 +33,9 @@ RESUME_CASES = {
     'seq2seq': ('configs/sequence/reverse_attention.py', {}),
     'sequence_io': ('configs/memory/ntm_copy.py', {}),
     'autoencode': ('configs/autoencoders/linear_ae_pca.py', {}),
+    'node_classification': ('configs/graphs/sbm_gnn.py', {'model.layer': 'sage_mean'}),
+    'graph_classification': ('configs/graphs/graph_pooling.py', {}),
+    'node_embedding': ('configs/graphs/deepwalk.py', {'data.q': 0.5}),
 }
 
 

@@ -6,6 +6,7 @@ from dljax.train.tasks.dense import Denoise, Segment
 from dljax.train.tasks.ema import MeanTeacher
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.gan import GAN
+from dljax.train.tasks.graph import GraphClassification, NodeClassification, NodeEmbedding
 from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.maml import MAML
@@ -20,11 +21,14 @@ TASKS = {
     'denoise': Denoise,
     'gan': GAN,
     'glove': GloVe,
+    'graph_classification': GraphClassification,
     'icl': InContext,
     'lm': LanguageModel,
     'mae': MAEPretrain,
     'maml': MAML,
     'mean_teacher': MeanTeacher,
+    'node_classification': NodeClassification,
+    'node_embedding': NodeEmbedding,
     'segment': Segment,
     'seq2seq': Seq2Seq,
     'sequence_io': SequenceIO,
