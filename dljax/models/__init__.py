@@ -5,7 +5,7 @@ from dljax.errors import ConfigError
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
                           mlp, ntm, resnet, rnn, seq2seq, swin,
                           transformer, unet, universal_transformer, vgg,
-                          vit, xor)
+                          vae, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -41,6 +41,7 @@ MODELS = {
     'bert_classifier': bert.BertClassifier,
     'linear_ae': autoencoders.LinearAE,
     'mlp_ae': autoencoders.MLPAE,
+    'vae': vae.VAE,
 }
 
 

@@ -12,6 +12,7 @@ from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
+from dljax.train.tasks.vae import VAETask
 
 TASKS = {
     'autoencode': Autoencode,
@@ -28,6 +29,7 @@ TASKS = {
     'segment': Segment,
     'seq2seq': Seq2Seq,
     'sequence_io': SequenceIO,
+    'vae': VAETask,
     'word2vec': Word2Vec,
 }
 
