@@ -344,5 +344,5 @@ def em_step(x_NxD, log_pi_M, mu_MxD, cov_MxDxD, reg: float = 1e-6):
   mu = (r_NxM.T @ x_NxD) / n_M[:, None]
   diff = x_NxD[None] - mu[:, None]  # M x N x D
   cov = jnp.einsum('nm,mnd,mne->mde', r_NxM, diff, diff) / n_M[:, None, None]
-  cov = cov + reg * jnp.eye(x_NxD.shape[-1])
+  cov = cov + reg * jnp.eye(x_NxD.shape[-1])[None]
   return jnp.log(n_M / x_NxD.shape[0]), mu, cov, jnp.mean(log_px)
