@@ -42,6 +42,7 @@ MODELS = {
     'linear_ae': autoencoders.LinearAE,
     'mlp_ae': autoencoders.MLPAE,
     'vae': vae.VAE,
+    'vqvae': vae.VQVAE,
 }
 
 

@@ -346,3 +346,49 @@ def em_step(x_NxD, log_pi_M, mu_MxD, cov_MxDxD, reg: float = 1e-6):
   cov = jnp.einsum('nm,mnd,mne->mde', r_NxM, diff, diff) / n_M[:, None, None]
   cov = cov + reg * jnp.eye(x_NxD.shape[-1])[None]
   return jnp.log(n_M / x_NxD.shape[0]), mu, cov, jnp.mean(log_px)
+
+
+# --- VQ-VAE (van den Oord et al. 2017) -------------------------------------------------------------
+def quantize(z_e_NxD, codebook_KxD):
+  r"""Nearest codebook vector: k_n = argmin_k ||z_e,n - e_k||^2, z_q = e_{k_n}, with the
+  straight-through estimator z_q^ST = z_e + sg(z_q - z_e) (forward: z_q; backward: dL/dz_e = dL/dz_q).
+  Returns (z_q^ST, the indices k_n, the codebook loss ||sg(z_e) - z_q||^2 and the commitment loss
+  ||z_e - sg(z_q)||^2, both mean over N and D)."""
+  d2_NxK = (jnp.sum(z_e_NxD ** 2, -1, keepdims=True) - 2 * z_e_NxD @ codebook_KxD.T
+            + jnp.sum(codebook_KxD ** 2, -1)[None])
+  idx_N = jnp.argmin(d2_NxK, axis=-1)
+  z_q = jnp.take(jnp.asarray(codebook_KxD), idx_N, axis=0)
+  codebook_loss = jnp.mean((jax.lax.stop_gradient(z_e_NxD) - z_q) ** 2)  # moves the codes
+  commitment = jnp.mean((z_e_NxD - jax.lax.stop_gradient(z_q)) ** 2)  # keeps the encoder close
+  return z_e_NxD + jax.lax.stop_gradient(z_q - z_e_NxD), idx_N, codebook_loss, commitment
+
+
+class VQVAE(nn.Module):
+  r"""Conv encoder 28x28x1 -> 7x7 grid of D-dim vectors z_e, each quantised to one of K codebook
+  vectors (`quantize`), conv-transpose decoder back to 28x28x1 (sigmoid mean). The loss (the task's)
+  is ||x - x^||^2 + ||sg(z_e) - e||^2 + beta ||z_e - sg(e)||^2; one image costs 49 log2 K bits.
+  Returns (x^, indices B x 49, codebook loss, commitment loss)."""
+  codes: int = 64  # K
+  code_dim: int = 16  # D
+  channels: int = 32
+
+  def __post_init__(self):
+    if self.codes < 2 or self.code_dim < 1:
+      raise ConfigError(f'model.codes={self.codes} (>= 2) and model.code_dim={self.code_dim} (>= 1).')
+    super().__post_init__()
+
+  @nn.compact
+  def __call__(self, x_BxHxWx1):
+    c = self.channels
+    h = nn.relu(nn.Conv(c, (4, 4), strides=2, name='enc_0')(x_BxHxWx1))  # 14x14
+    h = nn.relu(nn.Conv(2 * c, (4, 4), strides=2, name='enc_1')(h))  # 7x7
+    z_e = nn.Conv(self.code_dim, (1, 1), name='enc_out')(h)
+    codebook = self.param('codebook', nn.initializers.uniform(1.0 / self.codes),
+                          (self.codes, self.code_dim))
+    b, hh, ww, d = z_e.shape
+    z_q, idx, cb_loss, commit = quantize(z_e.reshape(-1, d), codebook)
+    h = z_q.reshape(b, hh, ww, d)
+    h = nn.relu(nn.ConvTranspose(2 * c, (4, 4), strides=(2, 2), name='dec_0')(h))  # 14x14
+    h = nn.relu(nn.ConvTranspose(c, (4, 4), strides=(2, 2), name='dec_1')(h))  # 28x28
+    x_hat = nn.sigmoid(nn.Conv(x_BxHxWx1.shape[-1], (3, 3), name='dec_out')(h))
+    return x_hat, idx.reshape(b, hh * ww), cb_loss, commit

@@ -34,6 +34,7 @@ RESUME_CASES = {
     'sequence_io': ('configs/memory/ntm_copy.py', {}),
     'autoencode': ('configs/autoencoders/linear_ae_pca.py', {}),
     'vae': ('configs/vae/fmnist_vae.py', {}),
+    'vqvae': ('configs/vae/fmnist_vqvae.py', {}),
 }
 
 

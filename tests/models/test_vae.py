@@ -190,3 +190,26 @@ def test_em_matches_sklearn_gaussian_mixture():
   assert ours == pytest.approx(gm.score(x), abs=1e-3)
   r, _ = vae.mog_posterior(x64, log_pi, mu, cov)
   np.testing.assert_allclose(r, gm.predict_proba(x), atol=1e-3)
+
+
+def test_vq_straight_through_gradient_and_losses():
+  """Forward: z_q is the nearest code; backward: dL/dz_e = dL/dz_q (straight through); the
+  codebook loss moves only the codes, the commitment loss only the encoder output."""
+  z_e = jnp.array([[0.1, 0.9], [2.1, -1.0], [0.0, 0.0]])
+  codebook = jnp.array([[0.0, 1.0], [2.0, -1.0], [5.0, 5.0]])
+  z_q, idx, _, _ = vae.quantize(z_e, codebook)
+  np.testing.assert_array_equal(idx, [0, 1, 0])
+  np.testing.assert_allclose(z_q, codebook[np.array([0, 1, 0])], atol=1e-6)
+  target = jnp.array([[1.0, 2.0], [0.0, 0.0], [3.0, -1.0]])
+  f = lambda z: jnp.sum((z - target) ** 2)
+  g_st = jax.grad(lambda z: f(vae.quantize(z, codebook)[0]))(z_e)
+  np.testing.assert_allclose(g_st, jax.grad(f)(z_q), atol=1e-6)
+  g_code = jax.grad(lambda c: vae.quantize(z_e, c)[2])(codebook)
+  assert float(jnp.abs(g_code[2]).sum()) == 0.0 and float(jnp.abs(g_code[:2]).sum()) > 0
+  assert float(jnp.abs(jax.grad(lambda c: vae.quantize(z_e, c)[3])(codebook)).sum()) == 0.0
+  assert float(jnp.abs(jax.grad(lambda z: vae.quantize(z, codebook)[2])(z_e)).sum()) == 0.0
+  model = vae.VQVAE(codes=64, code_dim=16, channels=32)
+  params = jax.eval_shape(lambda: model.init(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1))))['params']
+  assert sum(int(np.prod(p.shape)) for p in jax.tree.leaves(params)) == 84_977  # 544 + 32,832 + 1,040 + 1,024 (codebook) + 16,448 + 32,800 + 289
+  with pytest.raises(ConfigError, match='codes'):
+    vae.VQVAE(codes=1)

@@ -217,3 +217,73 @@ def latent_plots(task, state, test, folder, grid: int = 15, n_points: int = 5000
   axes[1].set_ylabel('z_2')
   fig.tight_layout()
   return viz._write(fig, os.path.join(folder, 'latent_2d.png'))  # pylint: disable=protected-access
+
+
+class VQVAETask(Task):
+  r"""VQ-VAE (task 'vqvae'): loss = ||x - x^||^2 (per-pixel mean) + ||sg(z_e) - e||^2
+  + beta ||z_e - sg(e)||^2 (config.vqvae.beta, the commitment weight; 0.25 in the paper), the
+  encoder trained through the straight-through estimator (dljax.models.vae.quantize).
+  test/mse, test/loss (chooses best/ on val/loss), and codebook usage counted over the WHOLE split
+  (not per batch: REFERENCES.md §10): test/codes_used = #{k : count_k > 0}, test/perplexity =
+  exp(-sum_k p_k log p_k) of the code frequencies (K if uniform), test/bits_per_image = 49 log2 K.
+  Dead codes are reported, not revived."""
+
+  best_metric = 'loss'
+  best_mode = 'min'
+
+  def __init__(self, config, total_steps):
+    super().__init__(config, total_steps)
+    self.model = models.build(config.model)
+    self.beta = float(config.get('vqvae', {}).get('beta', 0.25))
+
+  @classmethod
+  def check_config(cls, config):
+    model = models.build(config.model)
+    kit.check_optimizer(config.optim)
+    if not isinstance(model, vae_lib.VQVAE):
+      raise ConfigError(f"task 'vqvae' needs model.name='vqvae', not {config.model.name!r}.")
+    if float(config.get('vqvae', {}).get('beta', 0.25)) < 0:
+      raise ConfigError('vqvae.beta (the commitment weight) must be >= 0.')
+
+  def init(self, rng, batch):
+    return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps)
+
+  def train_step(self, state, batch, rng):
+    del rng
+    net, x = state.nets['model'], batch['x']
+
+    def objective(params):
+      x_hat, _, cb, commit = self.model.apply({'params': params}, x)
+      mse = jnp.mean((x_hat - x) ** 2)
+      return mse + cb + self.beta * commit, (mse, cb, commit)
+
+    net, (mse, cb, commit), metrics = kit.gradient_step(net, objective, has_aux=True)
+    metrics.update({'train/mse': mse, 'train/codebook_loss': cb, 'train/commitment': commit})
+    return state.replace(nets={'model': net}), metrics
+
+  def eval_step(self, state, batch):
+    x, mask_B = batch['x'], batch['mask'].astype(jnp.float32)
+    x_hat, idx, _, _ = self.model.apply({'params': state.nets['model'].params}, x)
+    mse_B = jnp.mean((x_hat - x) ** 2, axis=tuple(range(1, x.ndim)))
+    counts_K = jnp.sum(jax.nn.one_hot(idx, self.model.codes) * mask_B[:, None, None], axis=(0, 1))
+    return {'mse': jnp.sum(mse_B * mask_B), 'count': jnp.sum(mask_B), 'codes': counts_K}
+
+  def summarize(self, sums):
+    n = sums['count']
+    counts = np.asarray(sums['codes'], np.float64)
+    p = counts / counts.sum()
+    nz = p[p > 0]
+    mse = float(sums['mse'] / n)
+    return {'test/mse': mse, 'test/loss': mse, 'test/codes_used': float((counts > 0).sum()),
+            'test/perplexity': float(np.exp(-np.sum(nz * np.log(nz)))),
+            'test/bits_per_image': 49 * math.log2(self.model.codes)}
+
+  def predict(self, state, x):
+    return self.model.apply({'params': state.nets['model'].params}, x)[0]
+
+  def plots(self, state, workdir, data):
+    from dljax import viz  # pylint: disable=g-import-not-at-top
+    x = data['test']['x'][:8]
+    r = np.asarray(jax.jit(lambda v: self.predict(state, v))(x))
+    viz.image_rows({'input': x, 'reconstruction': r}, os.path.join(workdir, 'plots', 'reconstructions.png'),
+                   vranges={'input': (0, 1), 'reconstruction': (0, 1)})
