@@ -32,6 +32,11 @@ def sample(n, seed):
   return x.astype(np.float32), comp
 
 
+def _match(ours_MxD, theirs_MxD):
+  """The permutation of sklearn's components nearest to ours (component labels are arbitrary)."""
+  return np.argmin(np.linalg.norm(ours_MxD[:, None] - theirs_MxD[None], axis=-1), axis=1)
+
+
 def runs(preset: str, workdir: str):
   del workdir
   study_utils.check_preset(preset, tuple(PRESETS))
@@ -55,14 +60,16 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
   _, ll_test = vae.mog_posterior(jnp.asarray(x_test), *params)
   with warnings.catch_warnings():  # tol=0 runs exactly `iters` iterations, as ours: no 'converged'
     warnings.simplefilter('ignore')
-    gm = GaussianMixture(3, means_init=init, max_iter=cfg['iters'], tol=0.0, reg_covar=1e-6).fit(x)
+    gm = GaussianMixture(3, means_init=init, max_iter=cfg['iters'], tol=0.0, reg_covar=1e-6,
+                         random_state=0).fit(x)
   truth = tuple(jnp.asarray(a, jnp.float32) for a in (np.log(TRUE['pi']), TRUE['mu'], TRUE['cov']))
   table = {'n': cfg['n'], 'iterations': cfg['iters'],
            'train_loglik': float(ll_train.mean()), 'test_loglik': float(ll_test.mean()),
            'sklearn_train_loglik': float(gm.score(x)), 'sklearn_test_loglik': float(gm.score(x_test)),
            'true_params_train_loglik': float(vae.mog_posterior(jnp.asarray(x), *truth)[1].mean()),
            'true_params_test_loglik': float(vae.mog_posterior(jnp.asarray(x_test), *truth)[1].mean()),
-           'max_abs_responsibility_diff_vs_sklearn': float(np.max(np.abs(np.asarray(r) - gm.predict_proba(x)))),
+           'max_abs_responsibility_diff_vs_sklearn': float(np.max(np.abs(
+               np.asarray(r) - gm.predict_proba(x)[:, _match(np.asarray(params[1]), gm.means_)]))),
            'monotone': bool(all(b >= a - 1e-4 for a, b in zip(lls, lls[1:]))),
            'loglik_first_last': (lls[0], lls[-1]),
            'fitted': {'pi': np.exp(np.asarray(params[0])).tolist(), 'mu': np.asarray(params[1]).tolist()}}
