@@ -5,7 +5,7 @@ from dljax.errors import ConfigError
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception, lenet, linear, mae,
                           mlp, ntm, resnet, rnn, seq2seq, swin,
                           transformer, unet, universal_transformer, vgg,
-                          vit, xor)
+                          vae, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
@@ -42,6 +42,8 @@ MODELS = {
     'linear_ae': autoencoders.LinearAE,
     'mlp_ae': autoencoders.MLPAE,
     'gnn': gnn.GNN,
+    'vae': vae.VAE,
+    'vqvae': vae.VQVAE,
 }
 
 

@@ -36,6 +36,8 @@ RESUME_CASES = {
     'node_classification': ('configs/graphs/sbm_gnn.py', {'model.layer': 'sage_mean'}),
     'graph_classification': ('configs/graphs/graph_pooling.py', {}),
     'node_embedding': ('configs/graphs/deepwalk.py', {'data.q': 0.5}),
+    'vae': ('configs/vae/fmnist_vae.py', {}),
+    'vqvae': ('configs/vae/fmnist_vqvae.py', {}),
 }
 
 

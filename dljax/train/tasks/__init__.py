@@ -13,6 +13,7 @@ from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
+from dljax.train.tasks.vae import VAETask, VQVAETask
 
 TASKS = {
     'autoencode': Autoencode,
@@ -32,6 +33,8 @@ TASKS = {
     'segment': Segment,
     'seq2seq': Seq2Seq,
     'sequence_io': SequenceIO,
+    'vae': VAETask,
+    'vqvae': VQVAETask,
     'word2vec': Word2Vec,
 }
 
