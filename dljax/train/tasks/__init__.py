@@ -1,4 +1,5 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
+from dljax.train.tasks.adversarial import AdversarialTraining
 from dljax.train.tasks.autoencode import Autoencode
 from dljax.train.tasks.bert import BertPretrain
 from dljax.train.tasks.classification import Classification
@@ -14,6 +15,7 @@ from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
 
 TASKS = {
+    'adversarial': AdversarialTraining,
     'autoencode': Autoencode,
     'bert_pretrain': BertPretrain,
     'classification': Classification,
