@@ -47,7 +47,7 @@ def bounds(layers, lower, upper):
   """Boxes [l, u] of the logits of the ReLU MLP `layers` for inputs in [lower, upper] (B x D)."""
   c, r = (upper + lower) / 2.0, (upper - lower) / 2.0
   for i, (w, b) in enumerate(layers):
-    c, r = c @ w + b, r @ jnp.abs(w)  # the affine image of the box
+    c, r = c @ w + b[None], r @ jnp.abs(w)  # the affine image of the box
     if i < len(layers) - 1:
       l, u = jax.nn.relu(c - r), jax.nn.relu(c + r)  # ReLU is monotone
       c, r = (u + l) / 2.0, (u - l) / 2.0
@@ -58,7 +58,7 @@ def margin_lower_bounds(layers, lower, upper, y_B):
   """Lower bounds of f_y - f_j (B x K; +inf at j = y) through the last layer's row differences."""
   c, r = (upper + lower) / 2.0, (upper - lower) / 2.0
   for w, b in layers[:-1]:
-    c, r = c @ w + b, r @ jnp.abs(w)
+    c, r = c @ w + b[None], r @ jnp.abs(w)
     l, u = jax.nn.relu(c - r), jax.nn.relu(c + r)
     c, r = (u + l) / 2.0, (u - l) / 2.0
   w, b = layers[-1]  # w: H x K
