@@ -221,7 +221,8 @@ def plot_curves(models: dict, cfg, path: str, rows=None):
     ax.set_ylabel('accuracy (%)')
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+      ax.legend(fontsize=7)
   fig.tight_layout()
   fig.savefig(path, dpi=100)
   plt.close(fig)
