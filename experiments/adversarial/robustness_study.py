@@ -3,8 +3,9 @@ r"""Standard vs PGD adversarial training across eps, transfer, black-box, obfusc
 
   python -m experiments.study adversarial/robustness_study --workdir=runs/adv_study [--preset=cpu] [--publish]
 
-Runs: `standard` (configs/adversarial/fmnist_standard.py), `pgd_at` (fmnist_pgd_at.py, PGD-AT at
-eps = 0.1) and `mlp` (fmnist_mlp_ibp.py, a ReLU MLP), without their end-of-run evaluators. The
+Runs: `standard` (configs/adversarial/fmnist_standard.py, a ReLU MLP), `pgd_at` (fmnist_pgd_at.py,
+the same MLP PGD-trained at eps = 0.1) and `cnn` (a small CNN, 1 epoch), without end-of-run
+evaluators. The
 report, on the first N test images:
 1. Accuracy against l_inf eps under uniform noise, FGSM and PGD (random start, 2 restarts) for each
    model (plot robustness_curves.png), and the clean-accuracy cost of adversarial training.
@@ -17,7 +18,8 @@ report, on the first N test images:
    queries counted per example; accuracy within l_2 eps = 2 next to white-box PGD-l_2.
 5. Gradient obfuscation: `standard` behind an input quantisation (8 levels). FGSM / PGD through it
    see a zero gradient; PGD with BPDA (straight-through backward pass) breaks it.
-6. IBP: certified accuracy of `mlp` against PGD accuracy across small eps (certified <= PGD).
+6. IBP: certified accuracy of `standard` and `pgd_at` against PGD accuracy across eps
+   (certified <= PGD).
 Plot adversarial_examples.png: clean / FGSM / PGD images of `standard` and `pgd_at` at eps = 0.1.
 """
 import jax
@@ -25,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from configs.adversarial import fmnist_mlp_ibp, fmnist_pgd_at, fmnist_standard
+from configs.adversarial import fmnist_pgd_at, fmnist_standard
 from dljax.eval import attacks, ibp, robustness
 from dljax.models.mlp import MLP
 from experiments.tools import study_utils
@@ -34,7 +36,7 @@ PRESETS = {
     'smoke': dict(limit=32, steps=2, eps=(0.0, 0.1, 0.3), ibp_eps=(0.0, 0.005), queries=20,
                   surrogate_steps=5, n_queries=256),
     'cpu': dict(limit=500, steps=20, eps=(0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3),
-                ibp_eps=(0.0, 0.001, 0.002, 0.005, 0.01), queries=500, surrogate_steps=1000,
+                ibp_eps=(0.0, 0.005, 0.01, 0.02, 0.05, 0.1), queries=500, surrogate_steps=1000,
                 n_queries=5000),
 }
 EPS = 0.1
@@ -43,11 +45,17 @@ EPS = 0.1
 def runs(preset: str, workdir: str):
   del workdir
   study_utils.check_preset(preset, tuple(PRESETS))
-  for name, module in (('standard', fmnist_standard), ('pgd_at', fmnist_pgd_at),
-                       ('mlp', fmnist_mlp_ibp)):
+  for name, module in (('standard', fmnist_standard), ('pgd_at', fmnist_pgd_at)):
     config = module.get_config(preset)
     config.evals = {}  # the report measures everything
     yield name, config
+  config = fmnist_standard.get_config(preset)
+  config.name = 'fmnist_small_cnn'
+  fmnist_standard.cnn(config)
+  config.evals = {}
+  if preset == 'cpu':
+    config.train.epochs = 1.0
+  yield 'cnn', config
 
 
 def _batched(fn, *arrays, size=250):
@@ -61,7 +69,7 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
   study_utils.check_preset(preset, tuple(PRESETS))
   p = PRESETS[preset]
   loaded = {name: loop.load_run(summaries[name]['workdir']) for name in ('standard', 'pgd_at',
-                                                                          'mlp')}
+                                                                          'cnn')}
   std = loaded['standard']
   test = std.data['test']
   x, y = jnp.asarray(test['x'][:p['limit']]), jnp.asarray(test['y'][:p['limit']]).astype(jnp.int32)
@@ -133,14 +141,15 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
                           'noise': acc(masked, attacks.noise(key, x, EPS)),
                           'pgd_bpda': acc(masked, run_pgd(bpda))}
 
-  # 6. IBP certified vs PGD on the MLP
-  mlp_run = loaded['mlp']
-  lo, hi = 0.0, 1.0
-  cert = jax.jit(lambda u, v, e: ibp.certified_B(mlp_run.task, mlp_run.state, u, v, e, lo, hi) & (
-      jnp.argmax(f['mlp'](u), -1) == v))
-  table['ibp'] = {str(e): {'certified': float(jnp.mean(_batched(lambda u, v: cert(u, v, e), x, y))),
-                           'pgd': acc(f['mlp'], _batched(lambda u, v: pgd['mlp'](u, v, e), x, y))}
-                  for e in p['ibp_eps']}
+  # 6. IBP certified vs PGD on the two MLPs
+  table['ibp'] = {}
+  for n in ('standard', 'pgd_at'):
+    r = loaded[n]
+    cert = jax.jit(lambda u, v, e, r=r, n=n: ibp.certified_B(r.task, r.state, u, v, e, 0.0, 1.0) & (
+        jnp.argmax(f[n](u), -1) == v))
+    table['ibp'][n] = {str(e): {
+        'certified': float(jnp.mean(_batched(lambda u, v: cert(u, v, e), x, y))),
+        'pgd': acc(f[n], _batched(lambda u, v: pgd[n](u, v, e), x, y))} for e in p['ibp_eps']}
 
   # examples
   imgs = {}
