@@ -24,6 +24,7 @@ Plot adversarial_examples.png: clean / FGSM / PGD images of `standard` and `pgd_
 """
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import optax
 
@@ -51,6 +52,7 @@ def runs(preset: str, workdir: str):
     yield name, config
   config = fmnist_standard.get_config(preset)
   config.name = 'fmnist_small_cnn'
+  config.model = ml_collections.ConfigDict(dict(name=''))
   fmnist_standard.cnn(config)
   config.evals = {}
   if preset == 'cpu':
@@ -162,7 +164,6 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
 
 
 def _grid_cfg(eps):
-  import ml_collections  # pylint: disable=g-import-not-at-top
   return ml_collections.ConfigDict(dict(eps=tuple(eps), l2_eps=(0.0,)))
 
 
