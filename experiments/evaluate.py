@@ -4,6 +4,7 @@ r"""Runs evaluators (dljax/eval) on a finished run and merges their metrics into
       --config.evals.tta.type=tta --config.evals.tta.views=6 [--config.evals.tta.augment.shift=2]
   python -m experiments.evaluate --workdir=runs/ntm_copy --evals=test_long   (re-run configured ones)
       [--best] [--debug]
+  python -m experiments.evaluate --workdir=runs/adv_std --card=robustness   (a card: see below)
 
 The run is read back with dljax.train.loop.load_run(workdir) (its config.json, data and newest
 checkpoint, or best/ with --best). The evaluators are those of --config.evals.<name>.<key>=VALUE
@@ -13,6 +14,11 @@ of the run's config.evals if none is). Results go into summary.json as summary['
 {metric: value} and summary['final']['<name>/<metric>'] (with --best: summary['evals_best'] and
 summary['best']); summary.json is written atomically (temporary file, fsync, os.replace).
 Override values are read with ast.literal_eval (Python values, never code).
+--card=NAME is shorthand for the evaluator of type NAME under the same name (--card=robustness:
+--config.evals.robustness.type=robustness, other --config.evals.robustness.<key>=V still apply);
+the card's text (the evaluator module's card_text) is printed and saved by its plots() under
+<workdir>/plots. Cards: robustness (dljax/eval/robustness.py, accuracy under every attack across
+eps with sanity checks for gradient masking).
 """
 import ast
 import json
@@ -27,6 +33,7 @@ _WORKDIR = flags.DEFINE_string('workdir', None, 'The finished run to evaluate.')
 _EVALS = flags.DEFINE_list('evals', [], 'Evaluator names to run (default: see the docstring).')
 _BEST = flags.DEFINE_bool('best', False, 'Evaluate the best/ checkpoint instead of the newest.')
 _DEBUG = flags.DEFINE_bool('debug', False, 'Show full tracebacks instead of one-line errors.')
+_CARD = flags.DEFINE_enum('card', None, ['robustness'], 'Run and print a card evaluator.')
 
 PREFIX = '--config.evals.'
 
@@ -108,15 +115,34 @@ def main(argv):
   del argv
   from absl import logging  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)
+  overrides, names = _OVERRIDES, _EVALS.value
+  if _CARD.value:
+    overrides = dict(overrides)
+    overrides[_CARD.value] = {'type': _CARD.value, **overrides.get(_CARD.value, {})}
+    names = names or [_CARD.value]
   try:
-    results = evaluate(_WORKDIR.value, _OVERRIDES, _EVALS.value, _BEST.value)
+    results = evaluate(_WORKDIR.value, overrides, names, _BEST.value)
+    if _CARD.value:
+      print_card(_WORKDIR.value, _CARD.value, results)
   except DljaxError as e:
     if _DEBUG.value:
       raise
     print(f'error: {e}', file=sys.stderr)
     sys.exit(2)
-  print(', '.join(f'{k}={v:.4f}' for k, v in results.items()) +
-        f'; merged into {os.path.join(_WORKDIR.value, "summary.json")}')
+  if not _CARD.value:
+    print(', '.join(f'{k}={v:.4f}' for k, v in results.items()) + '; ', end='')
+  print(f'merged into {os.path.join(_WORKDIR.value, "summary.json")}')
+
+
+def print_card(workdir: str, name: str, results: dict):
+  """Prints the card saved by the evaluator's plots() (<workdir>/plots/<name>_card.md)."""
+  path = os.path.join(workdir, 'plots', f'{name}_card.md')
+  if os.path.exists(path):
+    with open(path) as f:
+      print(f.read())
+    print(f'card saved to {path}')
+  else:
+    print(', '.join(f'{k}={v:.4f}' for k, v in results.items()))
 
 
 _OVERRIDES = {}

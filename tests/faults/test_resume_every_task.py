@@ -18,6 +18,7 @@ _SHORT = {'train.steps': 20, 'train.checkpoint_every': 10, 'train.eval_every': 1
 # differentiated through with the data drawn inside the step and no host batches (maml), and each
 # kind's own batch stream (dataset records, generated sequences, co-occurrence and context pairs)
 RESUME_CASES = {
+    'adversarial': ('configs/adversarial/fmnist_pgd_at.py', {}),
     'classification': ('configs/basics/xor.py', {}),
     'gan': ('configs/gan/gan_mog.py', {}),
     'lm': ('configs/language/shakespeare_gpt.py', {}),

@@ -1,4 +1,5 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
+from dljax.train.tasks.adversarial import AdversarialTraining
 from dljax.train.tasks.autoencode import Autoencode
 from dljax.train.tasks.bert import BertPretrain
 from dljax.train.tasks.classification import Classification
@@ -16,6 +17,7 @@ from dljax.train.tasks.sequence_io import SequenceIO
 from dljax.train.tasks.vae import VAETask, VQVAETask
 
 TASKS = {
+    'adversarial': AdversarialTraining,
     'autoencode': Autoencode,
     'bert_pretrain': BertPretrain,
     'classification': Classification,
