@@ -3,7 +3,7 @@ import dataclasses
 
 from dljax.errors import ConfigError
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
-                          mlp, ntm, resnet, rnn, seq2seq, swin,
+                          mlp, ntm, resnet, rl, rnn, seq2seq, swin,
                           transformer, unet, universal_transformer, vgg,
                           vit, xor)
 
@@ -41,6 +41,9 @@ MODELS = {
     'bert_classifier': bert.BertClassifier,
     'linear_ae': autoencoders.LinearAE,
     'mlp_ae': autoencoders.MLPAE,
+    'q_network': rl.QNetwork,
+    'dueling_q_network': rl.DuelingQNetwork,
+    'policy_value': rl.PolicyValue,
 }
 
 

@@ -33,6 +33,7 @@ RESUME_CASES = {
     'seq2seq': ('configs/sequence/reverse_attention.py', {}),
     'sequence_io': ('configs/memory/ntm_copy.py', {}),
     'autoencode': ('configs/autoencoders/linear_ae_pca.py', {}),
+    'dqn': ('configs/rl/dqn_cartpole.py', {}),
 }
 
 

@@ -10,6 +10,7 @@ from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
+from dljax.train.tasks.rl import DQN
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
 
@@ -18,6 +19,7 @@ TASKS = {
     'bert_pretrain': BertPretrain,
     'classification': Classification,
     'denoise': Denoise,
+    'dqn': DQN,
     'gan': GAN,
     'glove': GloVe,
     'icl': InContext,
