@@ -34,6 +34,7 @@ RESUME_CASES = {
     'sequence_io': ('configs/memory/ntm_copy.py', {}),
     'autoencode': ('configs/autoencoders/linear_ae_pca.py', {}),
     'dqn': ('configs/rl/dqn_cartpole.py', {}),
+    'policy_gradient': ('configs/rl/a2c_cartpole.py', {}),
 }
 
 

@@ -15,9 +15,9 @@ from dljax.models import bandits, rl, tabular
 # ---- bandits -------------------------------------------------------------------------------------
 
 def test_oracle_has_zero_regret_and_random_has_linear_regret():
-  out = bandits.play_many(jax.random.PRNGKey(0), 8, 'oracle', 500)
+  out = bandits.play_many(jax.random.PRNGKey(0), 8, 'oracle', 200)
   assert float(jnp.abs(out['regret']).max()) == 0.0 and bool(out['optimal'].all())
-  rnd = bandits.play_many(jax.random.PRNGKey(0), 64, 'random', 500)
+  rnd = bandits.play_many(jax.random.PRNGKey(0), 64, 'random', 200)
   # E[regret per step] of random play = E[max q* - mean q*] ~ 1.54 for 10 Gaussian arms
   assert 1.3 < float(rnd['regret'].mean()) < 1.8
 
@@ -26,9 +26,9 @@ def test_ucb_regret_grows_like_log_t_and_eps_greedy_linearly():
   """Cumulative regret R(t): UCB adds far less in the second half of the run than in the first
   (R ~ log t: R(T) - R(T/2) ~ log 2 / log(T/2) R(T/2)); eps-greedy with fixed eps keeps paying
   eps * 0.9 * E[gap] per step (R ~ t)."""
-  horizon = 4000
-  ucb = np.asarray(bandits.play_many(jax.random.PRNGKey(1), 64, 'ucb', horizon, c=2.0)['regret'])
-  eps = np.asarray(bandits.play_many(jax.random.PRNGKey(1), 64, 'eps_greedy', horizon,
+  horizon = 3000
+  ucb = np.asarray(bandits.play_many(jax.random.PRNGKey(1), 32, 'ucb', horizon, c=2.0)['regret'])
+  eps = np.asarray(bandits.play_many(jax.random.PRNGKey(1), 32, 'eps_greedy', horizon,
                                      eps=0.1)['regret'])
   r_ucb, r_eps = ucb.mean(0).cumsum(), eps.mean(0).cumsum()
   h = horizon // 2
@@ -183,3 +183,29 @@ def test_dqn_eps_schedule_and_bad_eps():
     config_check.validate(_dqn_config(eps_end=1.2))
   with pytest.raises(ConfigError, match='rl.loss'):
     config_check.validate(_dqn_config(loss='l1'))
+
+
+def test_policy_gradient_returns_and_a2c_bootstrap():
+  """REINFORCE's returns to go against numpy; A2C's n-step return bootstraps with V(s') at the
+  rollout's end and at a truncation, and not after a termination."""
+  from dljax.train.tasks.policy_gradient import PolicyGradient, nstep_returns  # pylint: disable=g-import-not-at-top
+  from tests.helpers import load_config  # pylint: disable=g-import-not-at-top
+  config = load_config('configs/rl/a2c_cartpole.py', 'smoke', **{'rl.gamma': 0.5})
+  task = PolicyGradient(config, total_steps=3)
+  r = np.array([[1.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+  g = np.asarray(task.returns_to_go(jnp.asarray(r)))
+  np.testing.assert_allclose(g[:, 0], [1.75, 1.5, 1.0])
+  np.testing.assert_allclose(g[:, 1], [1.0, 0.0, 0.0])
+  vn = jnp.array([[10.0], [20.0], [30.0]])
+  one = jnp.ones((3, 1))
+  zero = jnp.zeros((3, 1))
+  col = lambda v: jnp.asarray(v, jnp.float32)[:, None]  # pylint: disable=unnecessary-lambda-assignment
+  # running episode: bootstrap with V(s') of the last step
+  np.testing.assert_allclose(nstep_returns(one, zero, zero, vn, 0.5)[:, 0],
+                             [5.5, 9.0, 16.0], rtol=1e-6)
+  # termination at step 1: no bootstrap beyond it; step 2 belongs to a new episode
+  np.testing.assert_allclose(nstep_returns(one, col([0, 1, 0]), zero, vn, 0.5)[:, 0],
+                             [1.5, 1.0, 16.0], rtol=1e-6)
+  # truncation at step 1: bootstrap from V(s'_1) = 20, not from the next episode's return
+  np.testing.assert_allclose(nstep_returns(one, zero, col([0, 1, 0]), vn, 0.5)[:, 0],
+                             [6.5, 11.0, 16.0], rtol=1e-6)

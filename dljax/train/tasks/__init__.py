@@ -10,6 +10,7 @@ from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
+from dljax.train.tasks.policy_gradient import PolicyGradient
 from dljax.train.tasks.rl import DQN
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
@@ -27,6 +28,7 @@ TASKS = {
     'mae': MAEPretrain,
     'maml': MAML,
     'mean_teacher': MeanTeacher,
+    'policy_gradient': PolicyGradient,
     'segment': Segment,
     'seq2seq': Seq2Seq,
     'sequence_io': SequenceIO,

@@ -112,8 +112,10 @@ class DQN(Task):
     del batch
     k_net, k_env = jax.random.split(rng)
     e = self.rl.num_envs
+    # the learning-rate schedule counts optimizer updates: inner_steps per train step
     state = kit.init_single(self.model, k_net, (jnp.zeros((1, cartpole.OBS_DIM)),),
-                            self.config.optim, self.total_steps, rng_names=('params',))
+                            self.config.optim, self.total_steps * self.rl.inner_steps,
+                            rng_names=('params',))
     extra = {
         'env': jax.vmap(cartpole.reset)(jax.random.split(k_env, e)),
         'ep_return_E': jnp.zeros(e),  # return of the running episode
