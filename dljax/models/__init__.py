@@ -4,6 +4,8 @@ import dataclasses
 from dljax.errors import ConfigError
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception, lenet, linear, mae,
                           mlp, ntm, resnet, rnn, seq2seq, swin,
+from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
+                          mlp, ntm, resnet, rl, rnn, seq2seq, swin,
                           transformer, unet, universal_transformer, vgg,
                           vae, vit, xor)
 
@@ -44,6 +46,9 @@ MODELS = {
     'gnn': gnn.GNN,
     'vae': vae.VAE,
     'vqvae': vae.VQVAE,
+    'q_network': rl.QNetwork,
+    'dueling_q_network': rl.DuelingQNetwork,
+    'policy_value': rl.PolicyValue,
 }
 
 

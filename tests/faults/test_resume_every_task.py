@@ -39,6 +39,8 @@ RESUME_CASES = {
     'node_embedding': ('configs/graphs/deepwalk.py', {'data.q': 0.5}),
     'vae': ('configs/vae/fmnist_vae.py', {}),
     'vqvae': ('configs/vae/fmnist_vqvae.py', {}),
+    'dqn': ('configs/rl/dqn_cartpole.py', {}),
+    'policy_gradient': ('configs/rl/a2c_cartpole.py', {}),
 }
 
 

@@ -12,6 +12,8 @@ from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
+from dljax.train.tasks.policy_gradient import PolicyGradient
+from dljax.train.tasks.rl import DQN
 from dljax.train.tasks.seq2seq import Seq2Seq
 from dljax.train.tasks.sequence_io import SequenceIO
 from dljax.train.tasks.vae import VAETask, VQVAETask
@@ -22,6 +24,7 @@ TASKS = {
     'bert_pretrain': BertPretrain,
     'classification': Classification,
     'denoise': Denoise,
+    'dqn': DQN,
     'gan': GAN,
     'glove': GloVe,
     'graph_classification': GraphClassification,
@@ -32,6 +35,7 @@ TASKS = {
     'mean_teacher': MeanTeacher,
     'node_classification': NodeClassification,
     'node_embedding': NodeEmbedding,
+    'policy_gradient': PolicyGradient,
     'segment': Segment,
     'seq2seq': Seq2Seq,
     'sequence_io': SequenceIO,
