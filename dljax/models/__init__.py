@@ -41,6 +41,7 @@ MODELS = {
     'bert_classifier': bert.BertClassifier,
     'linear_ae': autoencoders.LinearAE,
     'mlp_ae': autoencoders.MLPAE,
+    'conv_ae': autoencoders.ConvAE,
 }
 
 
