@@ -11,7 +11,7 @@ L(x, g(f(x))) + lambda Omega(h), with
       --config.model.penalty=kl --config.model.code_act=sigmoid --config.model.latent_dim=256 \
       --config.model.overcomplete=False --config.model.weight=0.1
 
-cpu preset: Adam 1e-3 with warm-up + cosine, batch 128, 3,000 steps. The evaluator ae_codes gives
+cpu preset: Adam 1e-3 with warm-up + cosine, batch 128, 2,000 steps. The evaluator ae_codes gives
 active_frac (share of code entries > 1e-3), mean_code (rho^ for sigmoid codes), max_rho_gap and
 noise_rel_mse (the L1 code is overcomplete but no longer copies white noise).
 Reference: expectation: l1 leaves under 10 % of the 1024 units active per image; kl brings the
@@ -57,6 +57,6 @@ def get_config(preset: str = 'cpu'):
   config.reference = l1_reference()
   common.preset(config, preset,
                 smoke=common.FMNIST_SMOKE,
-                cpu=dict(steps=3000, batch_size=128, eval_every=1000, checkpoint_every=3000),
+                cpu=dict(steps=2000, batch_size=128, eval_every=1000, checkpoint_every=2000),
                 full=dict(epochs=50, batch_size=128, eval_every=5000))
   return config

@@ -150,22 +150,32 @@ class MLPAE(nn.Module):
       raise ConfigError(f'model.rho={self.rho} must be in (0, 1) (a target mean activation).')
     super().__post_init__()
 
+  def _decode(self, h_BxK, d: int, sigma):
+    """g(h): widths reversed(hidden), then the linear read-out r (D units)."""
+    z = h_BxK
+    for i, width in enumerate(reversed(tuple(self.hidden))):
+      z = sigma(nn.Dense(width, name=f'dec_{i}')(z))
+    return nn.Dense(d, name='out')(z)  # linear read-out
+
   @nn.compact
-  def __call__(self, x, weights_B: Optional[jnp.ndarray] = None, train: bool = False):
+  def __call__(self, x, weights_B: Optional[jnp.ndarray] = None, train: bool = False,
+               code_BxK: Optional[jnp.ndarray] = None):
+    """(r, h, lambda Omega); with code_BxK given, the decoder alone: r = g(code_BxK) (x only
+    gives the output shape; h = code_BxK, Omega = 0): sampling from a code distribution."""
     del train
     sigma = activation(self.act)
     x_BxD = as_flat(x)
     d = x_BxD.shape[-1]
     check_sizes(self.latent_dim, d, self.overcomplete)
+    if code_BxK is not None:
+      return self._decode(code_BxK, d, sigma).reshape((code_BxK.shape[0],) + x.shape[1:]), \
+          code_BxK, jnp.zeros((), x_BxD.dtype)
     z = x_BxD
     for i, width in enumerate(self.hidden):
       z = sigma(nn.Dense(width, name=f'enc_{i}')(z))  # z_l = act(W_l^T z_{l-1} + b_l)
     code = nn.Dense(self.latent_dim, name='code')
     h_BxK = activation(self.code_act)(code(z))  # h = code_act(W_h^T z_L + b_h)
-    z = h_BxK
-    for i, width in enumerate(reversed(tuple(self.hidden))):
-      z = sigma(nn.Dense(width, name=f'dec_{i}')(z))
-    r_BxD = nn.Dense(d, name='out')(z)  # linear read-out
+    r_BxD = self._decode(h_BxK, d, sigma)
     if self.penalty == 'l1':
       omega = l1_penalty(h_BxK, weights_B)
     elif self.penalty == 'kl':
