@@ -319,4 +319,4 @@ class ShrinkEncoder(nn.Module):
   def __call__(self, x_BxD):
     pre_BxK = nn.Dense(self.latent_dim, name='linear')(x_BxD)
     theta_K = jax.nn.softplus(self.param('theta', nn.initializers.constant(-2.0), (self.latent_dim,)))
-    return soft_threshold(pre_BxK, theta_K)
+    return soft_threshold(pre_BxK, theta_K[None])
