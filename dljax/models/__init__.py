@@ -49,6 +49,7 @@ MODELS = {
     'q_network': rl.QNetwork,
     'dueling_q_network': rl.DuelingQNetwork,
     'policy_value': rl.PolicyValue,
+    'conv_ae': autoencoders.ConvAE,
 }
 
 
