@@ -10,7 +10,7 @@ Modules that store data describe it as a `dljax.data.builders.Spec` (prepared on
 `get('tfds:<name>')` gives any stock tfds image-classification dataset (dljax.data.datasets.tfds_stock).
 How to add a dataset: docs/datasets.md.
 """
-from dljax.data.datasets import (cmudict, digits, fashion_mnist, icl, loan, mnist1d, sequences,
+from dljax.data.datasets import (cmudict, digits, fashion_mnist, fashion_mnist_watermark, icl, loan, mnist1d, sequences,
                                  shakespeare_char, shakespeare_lines, shakespeare_plays,
                                  shakespeare_words, shapes, sine_tasks, text2text, tfds_stock,
                                  toys)
@@ -18,7 +18,7 @@ from dljax.errors import DataError
 
 MODULES = (fashion_mnist, mnist1d, toys, shapes, digits, shakespeare_char, shakespeare_words,
            shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks,
-           loan)
+           loan, fashion_mnist_watermark)
 DATASETS = {name: module for module in MODULES for name in module.NAMES}
 
 
