@@ -14,6 +14,7 @@ MODELS = {
     'mlp': mlp.MLP,
     'cnn': cnn.CNN,
     'cnn1d': cnn.CNN1D,
+    'gap_cnn': cnn.GapCNN,
     'xor_handset': xor.HandsetXOR,
     'mlp_resid': mlp.ResidualMLP,
     'lenet': lenet.LeNet5,

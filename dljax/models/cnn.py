@@ -42,3 +42,32 @@ class CNN1D(nn.Module):
       h = nn.relu(nn.Conv(self.channels, (kernel,), strides=(2,), padding=[(1, 1)])(h))
     # flatten channel-major, as PyTorch's view(B, -1) on (B, C, L) does, so weights port 1:1
     return nn.Dense(self.num_outputs)(h.transpose(0, 2, 1).reshape(h.shape[0], -1))
+
+
+class ConvBlock(nn.Module):
+  """relu(conv3x3(x)): one module, so that its output A (after the ReLU) is what CAM reads."""
+  features: int
+  kernel: int = 3
+
+  @nn.compact
+  def __call__(self, x_BxHxWxC):
+    return nn.relu(nn.Conv(self.features, (self.kernel, self.kernel), padding='SAME')(x_BxHxWxC))
+
+
+class GapCNN(nn.Module):
+  """A convnet with a global-average-pool + linear head (Zhou et al. 2016's CAM network):
+  blocks relu(conv3x3) with a 2x2 max-pool after every block but the last, then
+  S_c = sum_k w_kc mean_ij A_kij + b_c on the last block's maps A (B x H x W x K)."""
+  features: tuple = (32, 64, 64)
+  kernel: int = 3
+  num_outputs: int = 10
+
+  @nn.compact
+  def __call__(self, x_BxHxWxC, train: bool = False):
+    del train
+    h = x_BxHxWxC
+    for i, f in enumerate(self.features):
+      h = ConvBlock(f, self.kernel)(h)
+      if i < len(self.features) - 1:
+        h = max_pool(h, 2)
+    return nn.Dense(self.num_outputs)(h.mean((1, 2)))  # GAP, then the linear head

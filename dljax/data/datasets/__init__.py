@@ -12,6 +12,7 @@ How to add a dataset: docs/datasets.md.
 """
 from dljax.data.datasets import (cmudict, digits, fashion_mnist, graphs, icl, mnist1d, sequences,
 from dljax.data.datasets import (cmudict, digits, envs, fashion_mnist, icl, mnist1d, sequences,
+from dljax.data.datasets import (cmudict, digits, fashion_mnist, fashion_mnist_watermark, icl, loan, mnist1d, sequences,
                                  shakespeare_char, shakespeare_lines, shakespeare_plays,
                                  shakespeare_words, shapes, sine_tasks, text2text, tfds_stock,
                                  toys)
@@ -21,6 +22,8 @@ MODULES = (fashion_mnist, mnist1d, toys, shapes, digits, shakespeare_char, shake
            shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks, graphs)
            shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks,
            envs)
+           shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks,
+           loan, fashion_mnist_watermark)
 DATASETS = {name: module for module in MODULES for name in module.NAMES}
 
 
