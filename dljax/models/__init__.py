@@ -2,12 +2,9 @@
 import dataclasses
 
 from dljax.errors import ConfigError
-from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception, lenet, linear, mae,
-                          mlp, ntm, resnet, rnn, seq2seq, swin,
-from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, inception, lenet, linear, mae,
-                          mlp, ntm, resnet, rl, rnn, seq2seq, swin,
-                          transformer, unet, universal_transformer, vgg,
-                          vae, vit, xor)
+from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception,
+                          lenet, linear, mae, mlp, ntm, resnet, rl, rnn, seq2seq, swin, transformer,
+                          unet, universal_transformer, vae, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,

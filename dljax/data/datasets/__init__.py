@@ -10,20 +10,15 @@ Modules that store data describe it as a `dljax.data.builders.Spec` (prepared on
 `get('tfds:<name>')` gives any stock tfds image-classification dataset (dljax.data.datasets.tfds_stock).
 How to add a dataset: docs/datasets.md.
 """
-from dljax.data.datasets import (cmudict, digits, fashion_mnist, graphs, icl, mnist1d, sequences,
-from dljax.data.datasets import (cmudict, digits, envs, fashion_mnist, icl, mnist1d, sequences,
-from dljax.data.datasets import (cmudict, digits, fashion_mnist, fashion_mnist_watermark, icl, loan, mnist1d, sequences,
-                                 shakespeare_char, shakespeare_lines, shakespeare_plays,
-                                 shakespeare_words, shapes, sine_tasks, text2text, tfds_stock,
-                                 toys)
+from dljax.data.datasets import (cmudict, digits, envs, fashion_mnist, fashion_mnist_watermark,
+                                 graphs, icl, loan, mnist1d, sequences, shakespeare_char,
+                                 shakespeare_lines, shakespeare_plays, shakespeare_words, shapes,
+                                 sine_tasks, text2text, tfds_stock, toys)
 from dljax.errors import DataError
 
 MODULES = (fashion_mnist, mnist1d, toys, shapes, digits, shakespeare_char, shakespeare_words,
-           shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks, graphs)
            shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks,
-           envs)
-           shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks,
-           loan, fashion_mnist_watermark)
+           graphs, envs, loan, fashion_mnist_watermark)
 DATASETS = {name: module for module in MODULES for name in module.NAMES}
 
 
