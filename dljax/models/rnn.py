@@ -14,6 +14,7 @@ Conventions against the libraries (the parity tests in tests/models/test_rnn.py 
          (Cho et al. 2014 apply r before it, tanh(W [x; r * h] + b); the notes give no equations.)
 """
 import flax.linen as nn
+import jax
 import jax.numpy as jnp
 
 from dljax.errors import ConfigError
@@ -65,6 +66,24 @@ class RNNCell(nn.Module):
     return jnp.zeros((batch, hidden))
 
 
+def forget_bias_init(hidden: int, forget_bias: float):
+  """Initialiser of the LSTM's b: zeros, with forget_bias on the forget block b[:hidden]."""
+  def init(key, shape, dtype=jnp.float32):
+    del key
+    return jnp.zeros(shape, dtype).at[:hidden].set(forget_bias)
+  return init
+
+
+def lstm_update(z_Bx4H, c_BxH):
+  """The LSTM's gates from the pre-activation z = W [x_t; h_t-1] + b: (c_t, h_t)."""
+  z_f, z_i, z_g, z_o = jnp.split(z_Bx4H, 4, axis=-1)
+  f, i, o = nn.sigmoid(z_f), nn.sigmoid(z_i), nn.sigmoid(z_o)  # forget, input, output gates
+  g = jnp.tanh(z_g)  # candidate ("what to remember", -1..1)
+  c_BxH = f * c_BxH + i * g  # c_t = f * c_t-1 + i * g: the additive memory path
+  h_BxH = o * jnp.tanh(c_BxH)  # h_t = o * tanh(c_t)
+  return c_BxH, h_BxH
+
+
 class LSTMCell(nn.Module):
   """LSTM with one affine map on [x_t; h_{t-1}] split into (forget, input, candidate, output).
 
@@ -74,25 +93,62 @@ class LSTMCell(nn.Module):
   hidden: int
   forget_bias: float = 1.0
 
-  def _bias_init(self, key, shape, dtype=jnp.float32):
-    del key
-    return jnp.zeros(shape, dtype).at[:self.hidden].set(self.forget_bias)
-
   @nn.compact
   def __call__(self, carry, x_BxD):
     c_BxH, h_BxH = carry
-    z = nn.Dense(4 * self.hidden, bias_init=self._bias_init, name='affine')(
-        jnp.concatenate([x_BxD, h_BxH], axis=-1))  # W [x_t; h_t-1] + b, 4 parts of size H
-    z_f, z_i, z_g, z_o = jnp.split(z, 4, axis=-1)
-    f, i, o = nn.sigmoid(z_f), nn.sigmoid(z_i), nn.sigmoid(z_o)  # forget, input, output gates
-    g = jnp.tanh(z_g)  # candidate ("what to remember", -1..1)
-    c_BxH = f * c_BxH + i * g  # c_t = f * c_t-1 + i * g: the additive memory path
-    h_BxH = o * jnp.tanh(c_BxH)  # h_t = o * tanh(c_t)
+    affine = nn.Dense(4 * self.hidden, bias_init=forget_bias_init(self.hidden, self.forget_bias),
+                      name='affine')
+    z = affine(jnp.concatenate([x_BxD, h_BxH], axis=-1))  # W [x_t; h_t-1] + b, 4 parts of size H
+    c_BxH, h_BxH = lstm_update(z, c_BxH)
     return (c_BxH, h_BxH), h_BxH
 
   @staticmethod
   def zero_carry(batch: int, hidden: int):
     return jnp.zeros((batch, hidden)), jnp.zeros((batch, hidden))
+
+
+class _Affine(nn.Module):
+  """The parameters of nn.Dense(features) on `fan_in` inputs, returned instead of applied."""
+  features: int
+  fan_in: int
+  bias_init: object
+
+  @nn.compact
+  def __call__(self):
+    kernel = self.param('kernel', nn.initializers.lecun_normal(), (self.fan_in, self.features))
+    return kernel, self.param('bias', self.bias_init, (self.features,))
+
+
+class HoistedLSTM(nn.Module):
+  """`LSTMCell` scanned over time with the input half of its affine map taken out of the loop.
+
+  W [x_t; h_t-1] + b = (x_t W_x + b) + h_t-1 W_h with W_x = W[:D], W_h = W[D:]: the first term does
+  not depend on the recurrence, so it is one (B*T x D) @ (D x 4H) product for all t before the scan
+  (what cuDNN's and torch's fused LSTMs do); only h_t-1 W_h stays inside. Same parameters as the
+  scanned LSTMCell (`affine/kernel`, `affine/bias`), same function: tests/models/test_rnn.py checks
+  values and gradients against it. carry = (c, h); returns (carry_T, h_BxTxH).
+  """
+  hidden: int
+  forget_bias: float = 1.0
+  reverse: bool = False
+  unroll: int = 1
+
+  @nn.compact
+  def __call__(self, carry, x_BxTxD):
+    d = x_BxTxD.shape[-1]
+    kernel, bias = _Affine(4 * self.hidden, d + self.hidden,
+                           forget_bias_init(self.hidden, self.forget_bias), name='affine')()
+    zx_TxBx4H = jnp.einsum('btd,dk->tbk', x_BxTxD, kernel[:d]) + bias[None, None]  # all x_t W_x + b
+    w_h = kernel[d:]
+
+    def step(carry, zx_Bx4H):
+      c_BxH, h_BxH = carry
+      c_BxH, h_BxH = lstm_update(zx_Bx4H + h_BxH @ w_h, c_BxH)
+      return (c_BxH, h_BxH), h_BxH
+
+    carry, h_TxBxH = jax.lax.scan(step, carry, zx_TxBx4H, reverse=self.reverse,
+                                  unroll=self.unroll)
+    return carry, jnp.swapaxes(h_TxBxH, 0, 1)
 
 
 class GRUCell(nn.Module):
@@ -131,16 +187,27 @@ class Recurrent(nn.Module):
 
   reverse=True runs from t = T down to 1; the outputs stay at their positions (y[:, t] read x[:, t:]).
   cell_kwargs: extra fields of the cell (act, forget_bias) as a tuple of (name, value) pairs.
+  impl: 'fast' computes an LSTM's input projections for all t before the loop (`HoistedLSTM`, same
+  parameters and function); 'cell' scans the cell as written, one affine map per step (the
+  teaching form). Other cells are always scanned as written.
   """
   cell: str = 'gru'
   hidden: int = 32
   reverse: bool = False
   cell_kwargs: tuple = ()
   unroll: int = 1  # time steps per loop iteration of the compiled scan (speed only, same result)
+  impl: str = 'fast'
 
   @nn.compact
   def __call__(self, x_BxTxD, carry=None):
     cls = _cell_class(self.cell)
+    if self.impl not in ('fast', 'cell'):
+      raise ConfigError(f"impl={self.impl!r} is unknown; use 'fast' or 'cell'.")
+    if self.impl == 'fast' and self.cell == 'lstm':
+      if carry is None:
+        carry = cls.zero_carry(x_BxTxD.shape[0], self.hidden)
+      return HoistedLSTM(self.hidden, reverse=self.reverse, unroll=self.unroll, name='cell',
+                         **dict(self.cell_kwargs))(carry, x_BxTxD)
     scan = nn.scan(cls, variable_broadcast='params', split_rngs={'params': False},
                    in_axes=1, out_axes=1, reverse=self.reverse, unroll=self.unroll)
     if carry is None:
@@ -154,13 +221,14 @@ class Bidirectional(nn.Module):
   hidden: int = 32
   cell_kwargs: tuple = ()
   unroll: int = 1
+  impl: str = 'fast'
 
   @nn.compact
   def __call__(self, x_BxTxD):
     carry_f, y_f = Recurrent(self.cell, self.hidden, False, self.cell_kwargs, self.unroll,
-                             name='forward')(x_BxTxD)
+                             self.impl, name='forward')(x_BxTxD)
     carry_b, y_b = Recurrent(self.cell, self.hidden, True, self.cell_kwargs, self.unroll,
-                             name='backward')(x_BxTxD)
+                             self.impl, name='backward')(x_BxTxD)
     return (carry_f, carry_b), jnp.concatenate([y_f, y_b], axis=-1)
 
 
@@ -172,17 +240,18 @@ class StackedRNN(nn.Module):
   bidirectional: bool = False
   cell_kwargs: tuple = ()
   unroll: int = 1
+  impl: str = 'fast'  # see Recurrent
 
   @nn.compact
   def __call__(self, x_BxTxD):
     y, carries = x_BxTxD, []
     for l in range(self.layers):
       if self.bidirectional:
-        carry, y = Bidirectional(self.cell, self.hidden, self.cell_kwargs, self.unroll,
+        carry, y = Bidirectional(self.cell, self.hidden, self.cell_kwargs, self.unroll, self.impl,
                                  name=f'layer_{l}')(y)
       else:
         carry, y = Recurrent(self.cell, self.hidden, False, self.cell_kwargs, self.unroll,
-                             name=f'layer_{l}')(y)
+                             self.impl, name=f'layer_{l}')(y)
       carries.append(carry)
     return tuple(carries), y
 
@@ -278,10 +347,12 @@ class RecurrentLM(nn.Module):
   cell: str = 'lstm'
   dropout: float = 0.0
   unroll: int = 1
+  impl: str = 'fast'  # 'cell': the LSTM stepped as written (see Recurrent)
 
   @nn.compact
   def __call__(self, tokens_BxT, train: bool = False):
     x = nn.Embed(self.vocab_size, self.embed, name='embed')(tokens_BxT)
-    _, h = StackedRNN(self.cell, self.hidden, self.layers, unroll=self.unroll, name='rnn')(x)
+    _, h = StackedRNN(self.cell, self.hidden, self.layers, unroll=self.unroll, impl=self.impl,
+                      name='rnn')(x)
     h = nn.Dropout(self.dropout, deterministic=not train)(h)
     return nn.Dense(self.vocab_size, name='out')(h)

@@ -1,5 +1,8 @@
 r"""Times one config's train step: dljax (jitted as the trainer runs it) vs its PyTorch twin.
 
+Any config of any task kind runs with --notorch; classifiers (MLP, CNN, ...) and language models
+(the LSTM LM and the GPT) also have PyTorch twins (experiments/tools/torch_models.py).
+
   python -m experiments.tools.bench --config=configs/vision/fmnist_cnn.py:cpu --out=bench/fmnist_cnn.json
   python -m experiments.tools.bench --config=configs/vision/fmnist_mlp.py:cpu --out=bench/fmnist_mlp.json
   python -m experiments.tools.bench --config=configs/vision/fmnist_cnn.py:cpu --pool=flax \
@@ -8,22 +11,24 @@ r"""Times one config's train step: dljax (jitted as the trainer runs it) vs its 
   python -m experiments.tools.bench --config=configs/vision/fmnist_convnext.py:cpu --notorch \
       --config.model.dw_impl=shift --out=bench/convnext_shift.json   # any classifier, jax alone
 
-dljax side: the task is built as the trainer builds it (tasks.TASKS[config.task](config,
-total_steps) with total_steps from the real training split), and loop.make_train_step is jitted with
-the loop's shardings on the loop's mesh, with the state donated. It reports the lower + compile time
-of that step, then times `--steps` steps after `--warmup` (split into `--windows` windows, each
+dljax side: the task, state and batches are built by dljax.train.loop.Run, as the trainer builds
+them, and loop.make_train_step is jitted with the loop's shardings on the loop's mesh, with the state
+donated. It reports the lower + compile time of that step, XLA's FLOP count and memory of it
+(cost_analysis / memory_analysis), the achieved GFLOP/s against this machine's measured float32
+matmul rate (`matmul_peak_gflops`), then times `--steps` steps after `--warmup` (split into `--windows` windows, each
 ending with block_until_ready; the median window gives ms/step). Torch is timed in a child process
 (see _time_torch_in_child); `ratio` is jax steps/s over torch steps/s.
 
 PyTorch side (eager, CPU, torch.set_num_threads = CPU count): the twin from
-experiments/tools/torch_models.py with the flax init copied in (parameter counts asserted equal, eval-mode
-logits compared), train mode (dropout on), the same batch, loss and optimizer (torch.optim.Adam with
+experiments/tools/torch_models.py with the flax init copied in (parameter counts asserted equal for
+classifiers; torch's LSTM carries a second, zeroed bias), eval-mode logits compared), train mode (dropout on), the same batch, loss and optimizer (torch.optim.Adam with
 the config's lr, b1, b2, eps). Each torch step also computes what dljax's step returns (loss,
 accuracy, gradient and param norms), so that both sides do the same work. Not mirrored: the
 learning-rate schedule (torch keeps optim.lr constant; its cost is a few scalar ops per step).
 
-The batch is synthetic (fixed, reused every step): inputs uniform over the range of the real data
-and labels drawn from the real labels, with the real per-example shape. Timings on a shared machine
+A classifier's batch is synthetic (fixed, reused every step): inputs uniform over the range of the
+real data and labels drawn from the real labels, with the real per-example shape. Other tasks reuse
+the first batch of their own training stream. Timings on a shared machine
 vary with its load: the JSON records the load average before and after.
 """
 import datetime
@@ -31,6 +36,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -161,8 +167,12 @@ def _torch_loss(F, name):
   return losses[name]
 
 
-def torch_stepper(task, config, flax_params, flax_logits, batch, threads):
-  """The torch twin's train step as a function; returns (step_fn, info, twin parameter count)."""
+def torch_stepper(task, config, flax_params, flax_out, batch, threads):
+  """The torch twin's train step as a function; returns (step_fn, info, twin parameter count).
+
+  Classifiers: the twin of dljax.models (experiments/tools/torch_models.from_flax), the task's loss.
+  Language models (task 'lm'): torch_models.lm_twin, cross-entropy over every position.
+  """
   import numpy as np  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   from torch.nn import functional as F  # pylint: disable=g-import-not-at-top
@@ -170,20 +180,26 @@ def torch_stepper(task, config, flax_params, flax_logits, batch, threads):
 
   torch.set_num_threads(threads)
   torch.manual_seed(config.seed)
-  twin = torch_models.from_flax(task.model, batch['x'].shape[1:])
-  torch_models.load_flax_params(twin, flax_params)
-  x, y = torch.from_numpy(batch['x']), torch.from_numpy(batch['y'])
+  x, y = torch.from_numpy(np.asarray(batch['x'])), torch.from_numpy(np.asarray(batch['y']))
+  if config.task == 'lm':
+    twin = torch_models.lm_twin(task.model).load_flax(flax_params)
+    vocab = config.model.vocab_size
+    loss_fn = lambda out, y: F.cross_entropy(out.reshape(-1, vocab), y.reshape(-1).long())  # pylint: disable=unnecessary-lambda-assignment
+    l2 = 0.0
+  else:
+    twin = torch_models.from_flax(task.model, batch['x'].shape[1:])
+    torch_models.load_flax_params(twin, flax_params)
+    loss_fn, l2 = _torch_loss(F, task.loss_name), task.l2
   with torch.no_grad():
-    logits = twin.eval()(x[:len(flax_logits)]).numpy()
-  parity = float(np.abs(logits - flax_logits).max())
+    out_check = twin.eval()(x[:len(flax_out)]).numpy()
+  parity = float(np.abs(out_check - flax_out).max())
   if not parity < 1e-3:
     raise AssertionError(f'the torch twin disagrees with the flax model: max |logit diff| {parity}')
 
   twin.train()
   params = list(twin.parameters())
   opt = _torch_optimizer(torch, params, config.optim)
-  loss_fn = _torch_loss(F, task.loss_name)
-  l2, clip = task.l2, config.optim.get('grad_clip_norm', 0.0) or 0.0
+  clip = config.optim.get('grad_clip_norm', 0.0) or 0.0
 
   def step():
     opt.zero_grad(set_to_none=True)
@@ -197,11 +213,14 @@ def torch_stepper(task, config, flax_params, flax_logits, batch, threads):
         torch.nn.utils.clip_grad_norm_(params, clip)
       opt.step()
       param_norm = torch.linalg.vector_norm(torch.stack([p.norm() for p in params]))
-      acc = ((out.argmax(-1) == y) if out.ndim == 2 else ((out > 0) == (y > 0))).float().mean()
+      if out.ndim == y.ndim + 1:
+        acc = (out.argmax(-1) == y).float().mean()
+      else:
+        acc = ((out > 0) == (y > 0)).float().mean()
     return loss.detach(), grad_norm, param_norm, acc
 
   info = dict(threads=threads, parity_max_abs_logit_diff=parity, optimizer=type(opt).__name__,
-              version=torch.__version__)
+              version=torch.__version__, twin=type(twin).__name__)
   return step, info, torch_models.num_params(twin)
 
 
@@ -219,16 +238,89 @@ def _time_torch_in_child() -> dict:
       return json.load(f)
 
 
+def matmul_peak_gflops(size: int = 1024, reps: int = 7) -> float:
+  """This machine's float32 matmul rate through XLA (size x size @ size x size, best of reps)."""
+  import jax  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  a = jax.random.normal(jax.random.PRNGKey(0), (size, size))
+  mm = jax.jit(lambda a: a @ a)
+  jax.block_until_ready(mm(a))
+  best = float('inf')
+  for _ in range(reps):
+    t0 = time.perf_counter()
+    jax.block_until_ready(mm(a))
+    best = min(best, time.perf_counter() - t0)
+  return 2 * size ** 3 / best / 1e9
+
+
+def _cost(compiled) -> dict:
+  """FLOPs and memory of one compiled step, from XLA's own analyses (None where XLA gives none)."""
+  out = {'flops': None, 'temp_bytes': None, 'argument_bytes': None, 'output_bytes': None}
+  try:
+    cost = compiled.cost_analysis()
+    cost = cost[0] if isinstance(cost, (list, tuple)) else cost
+    out['flops'] = float(cost.get('flops', 0.0)) or None
+  except Exception:  # pylint: disable=broad-except  # backends without a cost model
+    pass
+  try:
+    mem = compiled.memory_analysis()
+    out.update(temp_bytes=int(mem.temp_size_in_bytes),
+               argument_bytes=int(mem.argument_size_in_bytes),
+               output_bytes=int(mem.output_size_in_bytes))
+  except Exception:  # pylint: disable=broad-except
+    pass
+  return out
+
+
+def build_jax_step(config, workdir: str, compile_step: bool = True) -> dict:
+  """The trainer's own train step for `config`, compiled, with one batch to feed it.
+
+  The task, state and batches come from dljax.train.loop.Run (as `experiments.train` builds them),
+  so every task kind runs: classifiers get a fixed synthetic batch (inputs uniform over the data's
+  range, labels from the real ones: the torch twin sees the same), other tasks the first batch of
+  their own training stream (None where the step makes its own data: RL, generated tasks).
+  Returns {task, state, batch (host), put_batch, compiled, lower_s, xla_compile_s, n_params}.
+  """
+  import jax  # pylint: disable=g-import-not-at-top
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from dljax import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
+  from dljax.train import loop  # pylint: disable=g-import-not-at-top
+
+  run = loop.Run(config, workdir, progress=False, read_only=True)
+  task = run.task
+  if config.task == 'classification':
+    host_batch = _synthetic_batch(run.data['train'], config.data.batch_size, config.seed)
+  else:
+    batches = task.train_batches(config, run.data, 0, 1)
+    host_batch = None if batches is None else jax.tree.map(np.asarray, next(batches))
+  state = run.init_state()
+  sharding = mesh_lib.batch_sharding(run.mesh, task.batch_sharding)
+  train_step = jax.jit(loop.make_train_step(task, config.train.get('nonfinite', 'halt')),
+                       in_shardings=(run.repl, sharding), out_shardings=(run.repl, run.repl),
+                       donate_argnums=0)
+  batch = None if host_batch is None else run.put(host_batch)
+  n_params = sum(int(np.size(p)) for net in state.nets.values()
+                 for p in jax.tree.leaves(getattr(net, 'params', net)))
+  out = dict(task=task, state=state, host_batch=host_batch, batch=batch, n_params=n_params)
+  if not compile_step:  # the torch child needs the parameters and the batch only
+    return out
+  t0 = time.perf_counter()
+  lowered = train_step.lower(state, batch)
+  t1 = time.perf_counter()
+  compiled = lowered.compile()
+  t2 = time.perf_counter()
+  return dict(out, compiled=compiled, lower_s=t1 - t0, xla_compile_s=t2 - t1, **_cost(compiled))
+
+
 def main(argv):
   del argv
   load_before = os.getloadavg()
   logging.set_verbosity(logging.WARNING)
   import jax  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from dljax import data as data_lib, models  # pylint: disable=g-import-not-at-top
+  from dljax import models  # pylint: disable=g-import-not-at-top
   from dljax.errors import DljaxError  # pylint: disable=g-import-not-at-top
-  from dljax import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
-  from dljax.train import config_check, loop, tasks  # pylint: disable=g-import-not-at-top
+  from dljax.train import config_check, loop  # pylint: disable=g-import-not-at-top
   from experiments.tools import torch_models  # pylint: disable=g-import-not-at-top
 
   config = _apply_flags(_CONFIG.value)
@@ -236,79 +328,86 @@ def main(argv):
     config_check.validate(config)
   except DljaxError as e:
     _fail(str(e))
-  twin = _TORCH.value or _TORCH_ONLY.value  # --notorch times any classification model alone
-  if config.task != 'classification':
-    _fail(f'task={config.task!r}: only classification models have a torch twin.')
-  model_cls = type(models.build(config.model))
-  if twin and model_cls not in torch_models.SUPPORTED.values():
-    _fail(f'model {model_cls.__name__} (model.name={config.model.name!r}) is not supported; '
-          f'supported: {sorted(torch_models.SUPPORTED)} (--notorch times any classification model).')
-
-  # the trainer's task: total_steps from the real training split (it drives the lr schedule)
-  train = data_lib.load_split(config.data, 'train')
-  total_steps = loop.total_steps(config, len(train['y']))
-  config_check.validate_optimizers(config, total_steps)
-  task = tasks.TASKS[config.task](config, total_steps)
-  batch_size = config.data.batch_size
-  host_batch = _synthetic_batch(train, batch_size, config.seed)
-  example = {k: v[:2] for k, v in train.items()}  # what Run.init_state initialises from
-  del train
-
-  mesh = mesh_lib.make_mesh()
-  repl, sharded = mesh_lib.replicated(mesh), mesh_lib.data_sharded(mesh)
-  state = jax.jit(lambda key: task.init(key, example), out_shardings=repl)(
-      jax.random.PRNGKey(config.seed))
-  flax_params = jax.device_get(state.nets['model'].params)  # host copy: the state gets donated
-  n_flax = sum(int(np.size(p)) for p in jax.tree.leaves(flax_params))
-  n_check = min(batch_size, 32)
-  flax_logits = None  # the twin's parity check compares its logits with these
+  twin = _TORCH.value or _TORCH_ONLY.value  # --notorch times any task alone
+  model_cls = type(models.build(config.model)) if 'model' in config else None
   if twin:
-    flax_logits = np.asarray(jax.jit(lambda p, x: task.model.apply({'params': p}, x))(
+    if config.task == 'lm':
+      try:
+        torch_models.lm_twin(models.build(config.model))
+      except (NotImplementedError, ValueError) as e:
+        _fail(f'{e} (--notorch times any model alone).')
+    elif config.task != 'classification':
+      _fail(f'task={config.task!r} has no torch twin; twins exist for classifiers and language '
+            'models (--notorch times any task alone).')
+    elif model_cls not in torch_models.SUPPORTED.values():
+      _fail(f'model {model_cls.__name__} (model.name={config.model.name!r}) is not supported; '
+            f'supported: {sorted(torch_models.SUPPORTED)} (--notorch times any task alone).')
+
+  workdir = tempfile.mkdtemp(prefix='dljax_bench_')
+  try:
+    built = build_jax_step(config, workdir, compile_step=not _TORCH_ONLY.value)
+  except DljaxError as e:
+    _fail(str(e))
+  task, state, host_batch = built['task'], built['state'], built['host_batch']
+  batch_size = (int(config.data.get('batch_size', 1) or 1) if host_batch is None
+                else len(jax.tree.leaves(host_batch)[0]))  # examples per step
+  flax_params = flax_out = None  # the twin's parity check compares its outputs with these
+  if twin:
+    flax_params = jax.device_get(state.nets['model'].params)  # host copy: the state gets donated
+    n_check = min(batch_size, 32)
+    flax_out = np.asarray(jax.jit(lambda p, x: task.model.apply({'params': p}, x))(
         state.nets['model'].params, host_batch['x'][:n_check]))
 
-  train_step = jax.jit(loop.make_train_step(task, config.train.get('nonfinite', 'halt')),
-                       in_shardings=(repl, sharded), out_shardings=(repl, repl), donate_argnums=0)
-  batch = mesh_lib.put_batch(host_batch, mesh)
-  t0 = time.perf_counter()
-  lowered = train_step.lower(state, batch)
-  t1 = time.perf_counter()
-  compiled = lowered.compile()
-  t2 = time.perf_counter()
+  if _TORCH_ONLY.value:
+    threads = _TORCH_THREADS.value or os.cpu_count()
+    torch_step, torch_info, n_torch = torch_stepper(task, config, flax_params, flax_out,
+                                                    host_batch, threads)
+    if config.task == 'classification':  # LM twins may hold redundant parameters (LSTM b_hh)
+      assert n_torch == built['n_params'], f'parameter counts differ: torch {n_torch}, flax {built["n_params"]}'
+    torch_info['params'] = n_torch
+    windows = _time_windows({'torch': (torch_step, lambda: None)}, _WARMUP.value, _STEPS.value,
+                            _WINDOWS.value)
+    with open(_OUT.value, 'w') as f:
+      json.dump(dict(_summary(windows['torch'], batch_size), **torch_info), f)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return
 
+  compiled, batch = built['compiled'], built['batch']
   carry = {'state': state, 'metrics': None}
 
   def jax_step():
     carry['state'], carry['metrics'] = compiled(carry['state'], batch)
 
-  if _TORCH_ONLY.value:
-    threads = _TORCH_THREADS.value or os.cpu_count()
-    torch_step, torch_info, n_torch = torch_stepper(task, config, flax_params, flax_logits,
-                                                    host_batch, threads)
-    assert n_torch == n_flax, f'parameter counts differ: torch {n_torch}, flax {n_flax}'
-    windows = _time_windows({'torch': (torch_step, lambda: None)}, _WARMUP.value, _STEPS.value,
-                            _WINDOWS.value)
-    with open(_OUT.value, 'w') as f:
-      json.dump(dict(_summary(windows['torch'], batch_size), **torch_info), f)
-    return
   windows = _time_windows({'jax': (jax_step, lambda: jax.block_until_ready(carry))},
                           _WARMUP.value, _STEPS.value, _WINDOWS.value)
   loss = float(carry['metrics']['train/loss'])
-  jax_res = dict(_summary(windows['jax'], batch_size), compile_s=t2 - t0, lower_s=t1 - t0,
-                 xla_compile_s=t2 - t1, final_loss=loss)
+  jax_res = dict(_summary(windows['jax'], batch_size),
+                 compile_s=built['lower_s'] + built['xla_compile_s'], lower_s=built['lower_s'],
+                 xla_compile_s=built['xla_compile_s'], final_loss=loss,
+                 flops_per_step=built['flops'], temp_bytes=built['temp_bytes'],
+                 argument_bytes=built['argument_bytes'], output_bytes=built['output_bytes'])
+  peak = matmul_peak_gflops()
+  if built['flops']:
+    jax_res['gflops_per_s'] = built['flops'] * jax_res['steps_per_s'] / 1e9
+    jax_res['share_of_matmul_peak'] = jax_res['gflops_per_s'] / peak
 
   result = {
       'config': config_flags.get_config_filename(flags.FLAGS['config']),
       'overrides': {k: str(v) for k, v in
                     config_flags.get_override_values(flags.FLAGS['config']).items()},
-      'experiment': config.name,
-      'model': {'class': model_cls.__name__, 'params': n_flax,
-                **{k: (list(v) if isinstance(v, tuple) else v)
-                   for k, v in _model_node(config.model).to_dict().items()}},
+      'experiment': config.name, 'task': config.task,
+      'model': {'class': model_cls.__name__ if model_cls else None, 'params': built['n_params'],
+                **({k: (list(v) if isinstance(v, tuple) else v)
+                    for k, v in _model_node(config.model).to_dict().items()}
+                   if model_cls else {})},
       'optimizer': config.optim.name, 'lr': config.optim.lr,
-      'batch_size': batch_size, 'input_shape': list(host_batch['x'].shape[1:]),
+      'batch_size': batch_size,
+      'input_shape': (list(np.shape(host_batch['x'])[1:])
+                      if isinstance(host_batch, dict) and 'x' in host_batch else None),
       'steps': _STEPS.value, 'warmup': _WARMUP.value, 'windows': _WINDOWS.value,
-      'jax': jax_res,
+      'jax': jax_res, 'matmul_peak_gflops': peak,
   }
+  shutil.rmtree(workdir, ignore_errors=True)
   if _TORCH.value:
     result['torch'] = _time_torch_in_child()
     result['ratio'] = jax_res['steps_per_s'] / result['torch']['steps_per_s']
@@ -334,7 +433,7 @@ def main(argv):
   os.makedirs(os.path.dirname(os.path.abspath(_OUT.value)), exist_ok=True)
   with open(_OUT.value, 'w') as f:
     json.dump(result, f, indent=2)
-  line = (f'{config.name} {model_cls.__name__} batch {batch_size}: '
+  line = (f'{config.name} ({config.task}) batch {batch_size}: '
           f'jax {jax_res["ms_per_step"]:.1f} ms/step ({jax_res["examples_per_s"]:.0f} ex/s, '
           f'compile {jax_res["compile_s"]:.1f} s)')
   if 'torch' in result:

@@ -25,7 +25,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dljax.models import cnn as cnn_lib, linear as linear_lib, mlp as mlp_lib
+from dljax.models import (cnn as cnn_lib, linear as linear_lib, mlp as mlp_lib, rnn as rnn_lib,
+                          transformer as transformer_lib)
 
 
 def _activation(name: str):
@@ -156,6 +157,123 @@ class TorchCNN1D(nn.Module):
 
   def flax_order(self):
     return [(f'Conv_{i}', m) for i, m in enumerate(self.convs)] + [('Dense_0', self.out)]
+
+
+class TorchLSTMLM(nn.Module):
+  """Twin of dljax.models.rnn.RecurrentLM with cell='lstm': Embedding -> nn.LSTM (fused) -> Linear.
+
+  torch's LSTM has two biases per layer (b_ih + b_hh) where dljax has one: `load_flax` puts dljax's b
+  in b_ih and zeros in b_hh (same function, 4H more parameters per layer in torch). Gate order:
+  torch (i, f, g, o), dljax (f, i, g, o).
+  """
+
+  def __init__(self, vocab_size: int, embed: int, hidden: int, layers: int):
+    super().__init__()
+    self.embed = nn.Embedding(vocab_size, embed)
+    self.rnn = nn.LSTM(embed, hidden, layers, batch_first=True)
+    self.out = nn.Linear(hidden, vocab_size)
+    self.hidden, self.layers = hidden, layers
+
+  def forward(self, tokens_BxT):
+    h_BxTxH, _ = self.rnn(self.embed(tokens_BxT.long()))
+    return self.out(h_BxTxH)
+
+  def load_flax(self, params):
+    hid = self.hidden
+    order = np.concatenate([np.arange(hid, 2 * hid), np.arange(hid), np.arange(2 * hid, 4 * hid)])
+    copies = [(self.embed.weight, params['embed']['embedding']),
+              (self.out.weight, np.asarray(params['out']['kernel']).T),
+              (self.out.bias, params['out']['bias'])]
+    for l in range(self.layers):
+      affine = params['rnn'][f'layer_{l}']['cell']['affine']
+      kernel, bias = np.asarray(affine['kernel'])[:, order], np.asarray(affine['bias'])[order]
+      d_in = kernel.shape[0] - hid
+      copies += [(getattr(self.rnn, f'weight_ih_l{l}'), kernel[:d_in].T),
+                 (getattr(self.rnn, f'weight_hh_l{l}'), kernel[d_in:].T),
+                 (getattr(self.rnn, f'bias_ih_l{l}'), bias),
+                 (getattr(self.rnn, f'bias_hh_l{l}'), np.zeros_like(bias))]
+    _copy_all(copies)
+    return self
+
+
+class TorchGPT(nn.Module):
+  """Twin of dljax.models.transformer.LM (pre-norm, learned positions, tied output embedding).
+
+  Written as nanoGPT writes it: one fused Linear for Q, K, V (c_attn) and
+  F.scaled_dot_product_attention(is_causal=True); GELU with the tanh approximation and LayerNorm
+  eps 1e-6, as flax's defaults (see dljax.models.transformer's docstring).
+  """
+
+  def __init__(self, vocab_size: int, d_model: int, num_heads: int, num_layers: int,
+               mlp_ratio: int, max_len: int):
+    super().__init__()
+    self.heads = num_heads
+    self.tokens = nn.Embedding(vocab_size, d_model)
+    self.pos = nn.Parameter(torch.zeros(max_len, d_model))
+    self.blocks = nn.ModuleList(nn.ModuleDict(dict(
+        ln_self=nn.LayerNorm(d_model, eps=1e-6), c_attn=nn.Linear(d_model, 3 * d_model),
+        c_proj=nn.Linear(d_model, d_model), ln_ffn=nn.LayerNorm(d_model, eps=1e-6),
+        fc1=nn.Linear(d_model, mlp_ratio * d_model), fc2=nn.Linear(mlp_ratio * d_model, d_model)))
+                                for _ in range(num_layers))
+    self.ln_final = nn.LayerNorm(d_model, eps=1e-6)
+
+  def forward(self, tokens_BxT):
+    b, t = tokens_BxT.shape
+    x = self.tokens(tokens_BxT.long()) + self.pos[:t]
+    for blk in self.blocks:
+      q, k, v = blk['c_attn'](blk['ln_self'](x)).split(x.shape[-1], dim=-1)
+      q, k, v = (z.view(b, t, self.heads, -1).transpose(1, 2) for z in (q, k, v))
+      y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+      x = x + blk['c_proj'](y.transpose(1, 2).reshape(b, t, -1))
+      x = x + blk['fc2'](F.gelu(blk['fc1'](blk['ln_ffn'](x)), approximate='tanh'))
+    return self.ln_final(x) @ self.tokens.weight.T
+
+  def load_flax(self, params):
+    ln = lambda mod, p: [(mod.weight, p['scale']), (mod.bias, p['bias'])]  # pylint: disable=unnecessary-lambda-assignment
+    dense = lambda mod, p: [(mod.weight, np.asarray(p['kernel']).T), (mod.bias, p['bias'])]  # pylint: disable=unnecessary-lambda-assignment
+    copies = [(self.tokens.weight, params['embed']['tokens']['embedding']),
+              (self.pos, params['embed']['pos_embedding'])] + ln(self.ln_final, params['ln_final'])
+    for i, blk in enumerate(self.blocks):
+      p = params[f'block{i + 1}']
+      att = p['self_attention']
+      d = att['query']['kernel'].shape[0]
+      qkv = np.concatenate([np.asarray(att[n]['kernel']).reshape(d, -1) for n in
+                            ('query', 'key', 'value')], axis=1)  # D x 3D, heads contiguous
+      qkv_b = np.concatenate([np.asarray(att[n]['bias']).reshape(-1) for n in
+                              ('query', 'key', 'value')])
+      copies += [(blk['c_attn'].weight, qkv.T), (blk['c_attn'].bias, qkv_b),
+                 (blk['c_proj'].weight, np.asarray(att['out']['kernel']).reshape(-1, d).T),
+                 (blk['c_proj'].bias, att['out']['bias'])]
+      copies += ln(blk['ln_self'], p['ln_self']) + ln(blk['ln_ffn'], p['ln_ffn'])
+      copies += dense(blk['fc1'], p['ffn']['fc1']) + dense(blk['fc2'], p['ffn']['fc2'])
+    _copy_all(copies)
+    return self
+
+
+def _copy_all(copies):
+  """Copies (torch parameter, array) pairs in place; every torch parameter exactly once."""
+  with torch.no_grad():
+    for param, value in copies:
+      value = np.array(value, np.float32)  # a writable copy
+      if tuple(param.shape) != value.shape:
+        raise ValueError(f'shape mismatch: torch {tuple(param.shape)}, flax {value.shape}.')
+      param.copy_(torch.from_numpy(value))
+
+
+def lm_twin(module) -> nn.Module:
+  """The torch twin of a dljax language model (tokens_BxT -> logits_BxTxV), weights not yet copied."""
+  if isinstance(module, rnn_lib.RecurrentLM):
+    if module.cell != 'lstm' or module.dropout:
+      raise ValueError('the torch LM twin is an LSTM without dropout; got cell='
+                       f'{module.cell!r}, dropout={module.dropout}.')
+    return TorchLSTMLM(module.vocab_size, module.embed, module.hidden, module.layers)
+  if isinstance(module, transformer_lib.LM):
+    if not module.prenorm or module.positions != 'learned' or module.dropout:
+      raise ValueError('the torch GPT twin is pre-norm with learned positions and no dropout.')
+    return TorchGPT(module.vocab_size, module.d_model, module.num_heads, module.num_layers,
+                    module.mlp_ratio, module.max_len)
+  raise NotImplementedError(f'{type(module).__name__} has no PyTorch LM twin; supported: '
+                            'RecurrentLM (lstm), transformer.LM.')
 
 
 SUPPORTED = {'Linear': linear_lib.Linear, 'MLP': mlp_lib.MLP, 'ResidualMLP': mlp_lib.ResidualMLP,

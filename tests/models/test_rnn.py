@@ -11,6 +11,7 @@ from configs.sequence import mnist1d_rnn
 from dljax import data as data_lib, models
 from dljax.eval import gradients
 from dljax.models import rnn
+from dljax.errors import ConfigError
 
 jax.config.update('jax_numpy_rank_promotion', 'raise')
 
@@ -151,6 +152,28 @@ def test_scan_equals_python_loop_and_unroll_changes_nothing(kind):
   jax.tree.map(close, carry, carry_loop)
   _, y_unrolled = rnn.Recurrent(kind, H, unroll=4).apply({'params': params}, x)
   close(y, y_unrolled)
+
+
+@pytest.mark.parametrize('reverse', [False, True])
+def test_hoisted_lstm_equals_the_scanned_cell_in_values_and_gradients(reverse):
+  """The fast LSTM (input projections before the loop) is the teaching form with the same params."""
+  x = inputs()
+  fast, teaching = (rnn.Recurrent('lstm', H, reverse=reverse, impl=impl) for impl in ('fast', 'cell'))
+  params = teaching.init(jax.random.PRNGKey(1), x)['params']
+  assert (jax.tree.map(jnp.shape, fast.init(jax.random.PRNGKey(1), x)['params'])
+          == jax.tree.map(jnp.shape, params))  # one checkpoint serves both forms
+  jax.tree.map(close, fast.apply({'params': params}, x), teaching.apply({'params': params}, x))
+
+  def loss(model):
+    return lambda p, x: jnp.sum(jnp.sin(model.apply({'params': p}, x)[1]))
+  g_fast = jax.grad(loss(fast), argnums=(0, 1))(params, x)
+  g_teaching = jax.grad(loss(teaching), argnums=(0, 1))(params, x)
+  jax.tree.map(lambda a, b: close(a, b, atol=1e-5), g_fast, g_teaching)
+
+
+def test_unknown_recurrent_impl_is_refused():
+  with pytest.raises(ConfigError, match="impl='cudnn'"):
+    rnn.Recurrent('lstm', H, impl='cudnn').init(jax.random.PRNGKey(0), inputs())
 
 
 def test_bidirectional_is_forward_concat_reversed_backward():
