@@ -123,8 +123,10 @@ class Mahalanobis:
 
   def __init__(self, h_NxD, y_N, num_classes):
     h = np.asarray(h_NxD, np.float64)
-    self.mu_KxD = np.stack([h[y_N == c].mean(0) for c in range(num_classes)])
-    centred = h - self.mu_KxD[y_N]
+    present = [c for c in range(num_classes) if np.any(y_N == c)]  # (a small fit set may miss one)
+    mu = {c: h[y_N == c].mean(0) for c in present}
+    self.mu_KxD = np.stack([mu[c] for c in present])
+    centred = h - np.stack([mu[c] for c in y_N])
     cov = centred.T @ centred / len(h)
     self.precision = np.linalg.pinv(cov + 1e-6 * np.eye(len(cov)))
 
