@@ -128,3 +128,22 @@ def test_shift_bbse_and_em_recover_known_priors():
   out = label_shift.simulate(p_val, y_val, p_test, y_test, alpha=0.5, trials=3, size=2000)
   assert out['prior_l1_bbse'] < out['prior_l1_source']
   assert out['accuracy_oracle'] >= out['accuracy_source'] - 0.01
+
+
+def test_shift_mixup_cutmix():
+  import jax
+  import jax.numpy as jnp
+  from dljax.data import augment
+  x = jnp.asarray(_images(8))
+  key = jax.random.PRNGKey(0)
+  xm, perm, lam = augment.mix(key, x, 'mixup', 0.2)
+  assert xm.shape == x.shape and 0 <= float(lam) <= 1
+  assert np.allclose(xm, lam * x + (1 - lam) * x[perm], atol=1e-6)
+  xc, perm, lam = augment.mix(key, x, 'cutmix', 1.0)
+  assert xc.shape == x.shape and 0 <= float(lam) <= 1
+  pasted = np.asarray(xc != x).any(-1).mean()  # share of pixels taken from x_pi (where they differ)
+  assert pasted <= 1 - float(lam) + 1e-6
+  with pytest.raises(ConfigError, match='kind'):
+    augment.check_mix(dict(kind='augmix'))
+  with pytest.raises(ConfigError, match='alpha'):
+    augment.check_mix(dict(kind='mixup', alpha=0))
