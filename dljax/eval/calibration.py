@@ -16,7 +16,8 @@ With confidence c_i = max_y p(y | x_i), prediction argmax_y p(y | x_i) and M bin
   config.evals.calibration = dict(type='calibration', bins=15, every='end')
 
 Metrics: ece, ece_adaptive, ece_lo, ece_hi (bootstrap 95 %; with bootstrap > 0), nll, brier,
-accuracy, confidence (mean c_i), and with temperature=True: temperature, ece_ts, nll_ts, brier_ts.
+accuracy, confidence (mean c_i), and with temperature=True: temperature, ece_ts, nll_ts, brier_ts
+(when the run's data has the fit split; every registered dataset has a validation split).
 Parameters: bins (M, 15), split ('test'), fit_split ('validation'), temperature (True), bootstrap
 (200), limit (0: all), seed, batch_size (0: data.eval_batch_size). plots() writes
 plots/<name>_reliability.png. Needs a softmax classifier's `predict(state, x) -> logits`.
@@ -131,7 +132,7 @@ def _logits(task, state, data, cfg, split):
 def evaluate(task, state, data, cfg):
   logits_NxK, y_N = _logits(task, state, data, cfg, cfg.split)
   out = metrics(_shift.softmax(logits_NxK), y_N, cfg.bins, cfg.bootstrap, cfg.seed)
-  if cfg.temperature:
+  if cfg.temperature and cfg.fit_split in data:
     t = fit_temperature(*_logits(task, state, data, cfg, cfg.fit_split))
     scaled = metrics(_shift.softmax(logits_NxK / t), y_N, cfg.bins)
     out.update(temperature=t, ece_ts=scaled['ece'], nll_ts=scaled['nll'],
@@ -144,7 +145,7 @@ def plots(task, state, data, cfg, workdir, name='calibration'):
   temperature scaling, with the diagonal of perfect calibration."""
   logits_NxK, y_N = _logits(task, state, data, cfg, cfg.split)
   curves = {'model': _shift.softmax(logits_NxK)}
-  if cfg.temperature:
+  if cfg.temperature and cfg.fit_split in data:
     t = fit_temperature(*_logits(task, state, data, cfg, cfg.fit_split))
     curves[f'temperature-scaled (T={t:.2f})'] = _shift.softmax(logits_NxK / t)
   diagram(curves, y_N, cfg.bins, os.path.join(workdir, 'plots', f'{name}_reliability.png'))
