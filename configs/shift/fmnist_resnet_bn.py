@@ -10,7 +10,9 @@ label shift (BBSE and EM on Dirichlet-shifted test priors).
 
 BatchNorm is why this model is here: `bn` and `tent` adaptation need batch_stats (resnet, densenet,
 inception, unet have them; cnn, mlp, lenet, vit do not). cpu preset: 2 epochs of the 55k training
-images, batch 128, Adam 2e-3 warm-up + cosine. MEASURED: docs/shift/README.md and docs/shift/notes.md.
+images, batch 128, Adam 2e-3 warm-up + cosine. MEASURED (seed 0, 2-core CPU under load, 311 s with
+the evaluators): test accuracy 86.90 %; Fashion-MNIST-C mean error 43.0 %; severity-5 error 61.5 %
+unadapted -> 46.1 % BN -> 46.0 % TENT; over seeds: docs/shift/README.md, details docs/shift/notes.md.
 Reference (shape, not number): TENT README, CIFAR-10-C severity 5 mean error 43.5 (source) ->
 20.4 (BN) -> 18.6 (TENT) (REFERENCES.md §12).
 full preset: 10 epochs, widths 32/64/128 (GPU; not measured here).
