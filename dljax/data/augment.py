@@ -156,3 +156,48 @@ def tta_views(augment, x_BxHxWxC, k: int, rng):
   for v in range(1, k):
     views.append(augment(jax.random.fold_in(rng, v), x_BxHxWxC))
   return views
+
+
+# --- label-mixing augmentations (config.mix): they change the targets too --------------------------
+MIXES = ('mixup', 'cutmix')
+
+
+def mix(rng, x_BxHxWxC, kind: str, alpha: float):
+  """Mixup (Zhang et al. 2018) or CutMix (Yun et al. 2019) of a batch with a permutation pi of itself.
+
+    lam ~ Beta(alpha, alpha) (one per batch)
+    mixup   x~ = lam x + (1 - lam) x_pi
+    cutmix  x~ = x with a box of area (1 - lam) H W pasted from x_pi; lam <- 1 - box area / (H W)
+    loss    lam l(f(x~), y) + (1 - lam) l(f(x~), y_pi)
+
+  Returns (x~, pi_B, lam)."""
+  k_lam, k_perm, k_box = jax.random.split(rng, 3)
+  lam = jax.random.beta(k_lam, alpha, alpha)
+  b, h, w, _ = x_BxHxWxC.shape
+  perm_B = jax.random.permutation(k_perm, b)
+  other = x_BxHxWxC[perm_B]
+  if kind == 'mixup':
+    return lam * x_BxHxWxC + (1 - lam) * other, perm_B, lam
+  cut = jnp.sqrt(1.0 - lam)  # the box's side ratio
+  ch, cw = jnp.round(h * cut), jnp.round(w * cut)
+  cy, cx = jax.random.uniform(k_box, (2,)) * jnp.array([h, w])
+  y0, y1 = jnp.clip(cy - ch / 2, 0, h), jnp.clip(cy + ch / 2, 0, h)
+  x0, x1 = jnp.clip(cx - cw / 2, 0, w), jnp.clip(cx + cw / 2, 0, w)
+  ii, jj = jnp.arange(h)[:, None], jnp.arange(w)[None, :]
+  box_HxW = (ii >= jnp.floor(y0)) & (ii < jnp.floor(y1)) & (jj >= jnp.floor(x0)) & (
+      jj < jnp.floor(x1))
+  lam = 1.0 - box_HxW.mean()  # the exact share of pixels from x
+  return jnp.where(box_HxW[None, :, :, None], other, x_BxHxWxC), perm_B, lam
+
+
+def check_mix(spec, where='mix'):
+  """ConfigError for an unknown mixing kind or alpha <= 0; returns (kind, alpha) or None."""
+  if not spec:
+    return None
+  spec = dict(spec)
+  kind, alpha = spec.get('kind'), spec.get('alpha', 1.0)
+  if kind not in MIXES:
+    raise ConfigError(f'{where}.kind={kind!r}; use one of {MIXES}.')
+  if not isinstance(alpha, (int, float)) or alpha <= 0:
+    raise ConfigError(f'{where}.alpha={alpha!r} must be > 0 (lam ~ Beta(alpha, alpha)).')
+  return kind, float(alpha)

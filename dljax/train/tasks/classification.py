@@ -8,6 +8,8 @@ updated), optim.layer_decay (layer-wise learning-rate decay for fine-tuning Tran
 through the task kit's optimizer factory (dljax.train.kit.make_optimizer), as for every task.
 Evaluators (dljax/eval) call predict(state, x) -> logits and features(state, x) -> penultimate
 embeddings; test-time augmentation is the evaluator `tta` (config.evals.tta = dict(type='tta', ...)).
+config.mix = dict(kind='mixup' | 'cutmix', alpha=...) (softmax only) mixes each training batch with
+a permutation of itself and mixes the two losses (dljax.data.augment.mix).
 """
 import flax.linen as nn
 import jax
@@ -56,6 +58,10 @@ class Classification(Task):
     self.l1 = config.optim.get('l1', 0.0)
     self.aux_weight = config.get('aux_weight', 0.3)  # GoogLeNet's weight of each auxiliary loss
     self.transform = transforms.InputTransform(config)  # augmentation + normalisation
+    self.mix = augment.check_mix(config.get('mix', None), 'config.mix')  # (kind, alpha) or None
+    if self.mix and self.loss_name != 'softmax':
+      raise ConfigError(f"config.mix needs loss='softmax' (it mixes class labels); this task's "
+                        f'loss is {self.loss_name!r}: remove config.mix.')
     if (config.get('eval', None) or {}).get('tta_views', None):
       raise ConfigError("eval.tta_views moved to an evaluator: set config.evals.tta = dict(type='tta', "
                         'views=K, augment=dict(...)) instead of eval.tta_views / eval.tta_augment.')
@@ -96,6 +102,8 @@ class Classification(Task):
     model_state = dict(model_state)
     aux_logits = model_state.pop('intermediates', {}).get('aux_logits', ())
     loss = self.loss_fn(out, batch['y']).mean()
+    if 'lam' in batch:  # mixup / cutmix: lam l(f(x~), y) + (1 - lam) l(f(x~), y_pi)
+      loss = batch['lam'] * loss + (1 - batch['lam']) * self.loss_fn(out, batch['y_mix']).mean()
     aux = sum(self.loss_fn(a, batch['y']).mean() for a in aux_logits)
     penalty = self.l2 * sum(jnp.sum(w ** 2) for w in jax.tree.leaves(params)) if self.l2 else 0.0
     if self.l1:  # |w| written w sign(w) with sign(w) held constant: the subgradient is sign(w),
@@ -117,6 +125,9 @@ class Classification(Task):
     net = state.nets['model']
     if self.transform.active:
       batch = dict(batch, x=self.inputs(state, batch['x'], jax.random.fold_in(rng, 1)))
+    if self.mix:
+      x, perm_B, lam = augment.mix(jax.random.fold_in(rng, 2), batch['x'], *self.mix)
+      batch = dict(batch, x=x, y_mix=batch['y'][perm_B], lam=lam)
 
     def loss_fn(params):
       objective, (loss, out, model_state) = self.objective(params, net, batch, rng)
