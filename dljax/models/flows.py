@@ -113,7 +113,7 @@ class CouplingNet(nn.Module):
     st = layer(2 * self.out_dim, kernel_init=nn.initializers.zeros)(h)
     s, t = jnp.split(st, 2, axis=-1)
     scale = self.param('scale', nn.initializers.ones, (self.out_dim,))
-    return scale * jnp.tanh(s), t
+    return scale.reshape((1,) * (s.ndim - 1) + (-1,)) * jnp.tanh(s), t
 
 
 class AffineCoupling(nn.Module):
@@ -127,6 +127,7 @@ class AffineCoupling(nn.Module):
   def __call__(self, x, reverse: bool = False):
     """(y, log|det dy/dx| per example) forward; (x, -log|det dy/dx|) with reverse=True."""
     b = mask_of(self.mask, x.shape[1:], self.parity)
+    b = b.reshape((1,) * (x.ndim - b.ndim) + b.shape)  # broadcast over the batch explicitly
     s, t = CouplingNet(x.shape[-1], self.hidden, self.blocks)(x * b)  # b * x = b * y
     s, t = (1.0 - b) * s, (1.0 - b) * t
     logdet_B = jnp.sum(s.reshape(x.shape[0], -1), axis=-1)

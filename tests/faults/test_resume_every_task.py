@@ -41,7 +41,7 @@ RESUME_CASES = {
     'vqvae': ('configs/vae/fmnist_vqvae.py', {}),
     'dqn': ('configs/rl/dqn_cartpole.py', {}),
     'diffusion': ('configs/density/ddpm.py', {}),
-    'flow': ('configs/density/realnvp.py', {}),
+    'flow': ('configs/density/flow_2d.py', {}),
     'policy_gradient': ('configs/rl/a2c_cartpole.py', {}),
 }
 
