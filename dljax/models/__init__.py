@@ -2,12 +2,16 @@
 import dataclasses
 
 from dljax.errors import ConfigError
+from dljax.models import diffusion, flows
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception,
                           lenet, linear, mae, mlp, ntm, resnet, rl, rnn, seq2seq, swin, transformer,
                           unet, universal_transformer, vae, vgg, vit, xor)
 
 MODELS = {
     'linear': linear.Linear,
+    'flow2d': flows.Flow2D,
+    'realnvp': flows.RealNVP,
+    'time_unet': diffusion.TimeUNet,
     'mlp': mlp.MLP,
     'cnn': cnn.CNN,
     'cnn1d': cnn.CNN1D,

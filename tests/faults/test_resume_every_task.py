@@ -40,6 +40,8 @@ RESUME_CASES = {
     'vae': ('configs/vae/fmnist_vae.py', {}),
     'vqvae': ('configs/vae/fmnist_vqvae.py', {}),
     'dqn': ('configs/rl/dqn_cartpole.py', {}),
+    'diffusion': ('configs/density/ddpm.py', {}),
+    'flow': ('configs/density/flow_2d.py', {}),
     'policy_gradient': ('configs/rl/a2c_cartpole.py', {}),
 }
 

@@ -3,9 +3,11 @@ from dljax.train.tasks.adversarial import AdversarialTraining
 from dljax.train.tasks.autoencode import Autoencode
 from dljax.train.tasks.bert import BertPretrain
 from dljax.train.tasks.classification import Classification
+from dljax.train.tasks.diffusion import Diffusion
 from dljax.train.tasks.dense import Denoise, Segment
 from dljax.train.tasks.ema import MeanTeacher
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
+from dljax.train.tasks.flow import FlowTask
 from dljax.train.tasks.gan import GAN
 from dljax.train.tasks.graph import GraphClassification, NodeClassification, NodeEmbedding
 from dljax.train.tasks.icl import InContext
@@ -24,7 +26,9 @@ TASKS = {
     'bert_pretrain': BertPretrain,
     'classification': Classification,
     'denoise': Denoise,
+    'diffusion': Diffusion,
     'dqn': DQN,
+    'flow': FlowTask,
     'gan': GAN,
     'glove': GloVe,
     'graph_classification': GraphClassification,
