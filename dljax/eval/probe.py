@@ -76,7 +76,7 @@ def fit_logistic(h_NxD, y_N, num_classes: int, l2s, steps: int, lr: float):
     params = (jnp.zeros((h.shape[1], num_classes)), jnp.zeros((num_classes,)))
 
     def loss(p):
-      logits = h @ p[0] + p[1]
+      logits = h @ p[0] + p[1][None]
       return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean() + l2 * jnp.sum(p[0] ** 2)
 
     def step(carry, _):
@@ -135,7 +135,7 @@ def supervised_baseline(task, data, cfg, num_classes: int) -> float:
 
   def logits(p, v):
     h = task.features(state.replace(nets={'model': net.replace(params=p['encoder'])}), v)
-    return h @ p['head'][0] + p['head'][1]
+    return h @ p['head'][0] + p['head'][1][None]
 
   tx = optax.adam(1e-3)
 

@@ -69,7 +69,7 @@ class BYOL(SSLPretrain):
 
 def dino_loss(teacher_BxK, student_BxK, center_K, teacher_temperature, student_temperature):
   """-sum_k P_t log P_s per example, P_t = softmax((t - c) / tau_t), P_s = softmax(s / tau_s)."""
-  p_t = jax.nn.softmax((teacher_BxK - center_K) / teacher_temperature, axis=-1)
+  p_t = jax.nn.softmax((teacher_BxK - center_K[None]) / teacher_temperature, axis=-1)
   return -jnp.sum(p_t * jax.nn.log_softmax(student_BxK / student_temperature, axis=-1), -1)
 
 
@@ -102,7 +102,7 @@ class DINO(SSLPretrain):
     t_swapped = jnp.concatenate([t[b:], t[:b]], axis=0)  # the teacher sees the other view
     loss_2B = dino_loss(t_swapped, s, extra['center'], self.ssl.teacher_temperature,
                         self.ssl.student_temperature)
-    p_t = jax.nn.softmax((t - extra['center']) / self.ssl.teacher_temperature, -1)
+    p_t = jax.nn.softmax((t - extra['center'][None]) / self.ssl.teacher_temperature, -1)
     entropy = -jnp.mean(jnp.sum(p_t * jnp.log(p_t + 1e-12), -1))
     metrics = {'alignment': alignment(s[:b], s[b:]), 'teacher_entropy': entropy}
     return 0.5 * (loss_2B[:b] + loss_2B[b:]), metrics, t

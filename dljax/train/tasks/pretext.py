@@ -67,7 +67,8 @@ def context_pairs(rng, x_BxHxWxC, patch: int, gap: int):
   slack_h, slack_w = h - (3 * patch + 2 * gap), w - (3 * patch + 2 * gap)
   k_r, k_j = jax.random.split(rng)
   r_B = jax.random.randint(k_r, (b,), 0, 8)
-  jitter_Bx2x2 = jax.random.randint(k_j, (b, 2, 2), 0, jnp.array([slack_h, slack_w]) + 1)
+  jitter_Bx2x2 = jax.random.randint(k_j, (b, 2, 2), 0,
+                                    jnp.broadcast_to(jnp.array([slack_h, slack_w]) + 1, (b, 2, 2)))
   cells = jnp.asarray(NEIGHBOURS)
 
   def crop(img, cell, jit):
