@@ -6,6 +6,7 @@ from dljax.models import diffusion, flows
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception,
                           lenet, linear, mae, mlp, ntm, resnet, rl, rnn, seq2seq, swin, transformer,
                           unet, universal_transformer, vae, vgg, vit, xor)
+from dljax.models import ssl  # self-supervised encoders and heads
 
 MODELS = {
     'linear': linear.Linear,
@@ -52,6 +53,7 @@ MODELS = {
     'dueling_q_network': rl.DuelingQNetwork,
     'policy_value': rl.PolicyValue,
     'conv_ae': autoencoders.ConvAE,
+    'ssl_net': ssl.SSLNet,
 }
 
 

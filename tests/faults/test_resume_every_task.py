@@ -43,6 +43,14 @@ RESUME_CASES = {
     'diffusion': ('configs/density/ddpm.py', {}),
     'flow': ('configs/density/flow_2d.py', {}),
     'policy_gradient': ('configs/rl/a2c_cartpole.py', {}),
+    'simclr': ('configs/self_supervised/simclr.py', {}),
+    'moco': ('configs/self_supervised/moco.py', {}),
+    'byol': ('configs/self_supervised/byol.py', {}),
+    'dino': ('configs/self_supervised/dino.py', {}),
+    'siamese': ('configs/self_supervised/siamese.py', {}),
+    'rotation': ('configs/self_supervised/rotation.py', {}),
+    'context_prediction': ('configs/self_supervised/context.py', {}),
+    'inpainting': ('configs/self_supervised/inpainting.py', {}),
 }
 
 
