@@ -5,6 +5,7 @@ from dljax.errors import ConfigError
 from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embeddings, gnn, inception,
                           lenet, linear, mae, mlp, ntm, resnet, rl, rnn, seq2seq, swin, transformer,
                           unet, universal_transformer, vae, vgg, vit, xor)
+from dljax.models import sam
 
 MODELS = {
     'linear': linear.Linear,
@@ -48,6 +49,7 @@ MODELS = {
     'dueling_q_network': rl.DuelingQNetwork,
     'policy_value': rl.PolicyValue,
     'conv_ae': autoencoders.ConvAE,
+    'sam': sam.SAM,
 }
 
 

@@ -41,6 +41,7 @@ RESUME_CASES = {
     'vqvae': ('configs/vae/fmnist_vqvae.py', {}),
     'dqn': ('configs/rl/dqn_cartpole.py', {}),
     'policy_gradient': ('configs/rl/a2c_cartpole.py', {}),
+    'promptable_segment': ('configs/segmentation/sam_shapes.py', {}),
 }
 
 
