@@ -7,6 +7,7 @@ from dljax.models import (autoencoders, bert, cnn, convnext, densenet, embedding
                           lenet, linear, mae, mlp, ntm, resnet, rl, rnn, seq2seq, swin, transformer,
                           unet, universal_transformer, vae, vgg, vit, xor)
 from dljax.models import ssl  # self-supervised encoders and heads
+from dljax.models import sam
 
 MODELS = {
     'linear': linear.Linear,
@@ -54,6 +55,7 @@ MODELS = {
     'policy_value': rl.PolicyValue,
     'conv_ae': autoencoders.ConvAE,
     'ssl_net': ssl.SSLNet,
+    'sam': sam.SAM,
 }
 
 

@@ -51,6 +51,7 @@ RESUME_CASES = {
     'rotation': ('configs/self_supervised/rotation.py', {}),
     'context_prediction': ('configs/self_supervised/context.py', {}),
     'inpainting': ('configs/self_supervised/inpainting.py', {}),
+    'promptable_segment': ('configs/segmentation/sam_shapes.py', {}),
 }
 
 

@@ -17,6 +17,7 @@ from dljax.train.tasks.lm import LanguageModel
 from dljax.train.tasks.maml import MAML
 from dljax.train.tasks.mae import MAEPretrain
 from dljax.train.tasks.policy_gradient import PolicyGradient
+from dljax.train.tasks.promptable import PromptableSegment
 from dljax.train.tasks.pretext import ContextPrediction, Inpainting, Rotation
 from dljax.train.tasks.rl import DQN
 from dljax.train.tasks.seq2seq import Seq2Seq
@@ -48,6 +49,7 @@ TASKS = {
     'node_classification': NodeClassification,
     'node_embedding': NodeEmbedding,
     'policy_gradient': PolicyGradient,
+    'promptable_segment': PromptableSegment,
     'rotation': Rotation,
     'segment': Segment,
     'seq2seq': Seq2Seq,
