@@ -6,7 +6,7 @@ from dljax.train.tasks.classification import Classification
 from dljax.train.tasks.dense import Denoise, Segment
 from dljax.train.tasks.ema import MeanTeacher
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
-from dljax.train.tasks.gan import GAN
+from dljax.train.tasks.gan import GAN, ImageGAN
 from dljax.train.tasks.graph import GraphClassification, NodeClassification, NodeEmbedding
 from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
@@ -29,6 +29,7 @@ TASKS = {
     'glove': GloVe,
     'graph_classification': GraphClassification,
     'icl': InContext,
+    'image_gan': ImageGAN,
     'lm': LanguageModel,
     'mae': MAEPretrain,
     'maml': MAML,
