@@ -12,7 +12,7 @@ cpu preset: 2000 steps, batch 64 (reduced DCGAN widths 128/64). full: 20,000 ste
 MEASURED: docs/gan/README.md.
 """
 from configs import common
-from configs.gan import image_common
+from configs.gan import _image_common as image_common
 
 VARIANTS = {
     # SAGAN's self-attention layer at 14 x 14 in G and D (Zhang et al. 2019)

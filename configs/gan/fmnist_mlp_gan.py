@@ -13,7 +13,7 @@ cpu preset: 3000 steps, batch 64, Adam 2e-4 (b1 = 0.5). full preset: 30,000 step
 MEASURED: docs/gan/README.md.
 """
 from configs import common
-from configs.gan import image_common
+from configs.gan import _image_common as image_common
 
 
 def get_config(preset: str = 'cpu'):

@@ -10,7 +10,7 @@ projection discriminator (Miyato & Koyama 2018), G(z, y) with a label embedding.
 MEASURED: docs/gan/README.md.
 """
 from configs import common
-from configs.gan import image_common
+from configs.gan import _image_common as image_common
 
 VARIANTS = {
     'projection': ({'model.num_classes': 10},

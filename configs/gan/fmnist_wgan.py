@@ -12,7 +12,7 @@ Metrics: FD / KID / PRDC / IS (dljax/eval/sample_quality.py); train/critic_gap =
 MEASURED: docs/gan/README.md.
 """
 from configs import common
-from configs.gan import image_common
+from configs.gan import _image_common as image_common
 
 VARIANTS = {
     'gp': ({'gan.loss': 'wgan_gp', 'optim.name': 'adam', 'optim_d.name': 'adam', 'optim.lr': 1e-4,

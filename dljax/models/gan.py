@@ -65,7 +65,7 @@ class SNDense(nn.Module):
   @nn.compact
   def __call__(self, x):
     w = SpectralKernel((x.shape[-1], self.features), self.power_steps)()
-    return x @ w + self.param('bias', nn.initializers.zeros, (self.features,))
+    return x @ w + self.param('bias', nn.initializers.zeros, (self.features,))[None]
 
 
 class SNConv(nn.Module):
@@ -79,7 +79,7 @@ class SNConv(nn.Module):
     w = SpectralKernel((self.kernel, self.kernel, x.shape[-1], self.features), self.power_steps)()
     y = jax.lax.conv_general_dilated(x, w, (self.stride, self.stride), 'SAME',
                                      dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
-    return y + self.param('bias', nn.initializers.zeros, (self.features,))
+    return y + self.param('bias', nn.initializers.zeros, (self.features,))[None, None, None]
 
 
 def spectral_sigmas(variables) -> dict:

@@ -310,6 +310,6 @@ def interpolations(task, state, rng, pairs: int = 4, steps: int = 8) -> dict:
   t = jnp.linspace(0.0, 1.0, steps)[:, None]
   out = {}
   for i in range(pairs):
-    zs = (1 - t) * z[2 * i] + t * z[2 * i + 1]
+    zs = (1 - t) * z[2 * i][None] + t * z[2 * i + 1][None]
     out[f'z{i}->z{i}\''] = np.asarray(task.generate(state, zs))
   return out
