@@ -30,6 +30,7 @@ RESUME_CASES = {
     'glove': ('configs/embeddings/glove.py', {}),
     'word2vec': ('configs/embeddings/word2vec.py', {}),
     'icl': ('configs/language/icl.py', {}),
+    'image_gan': ('configs/gan/fmnist_dcgan.py', {}),
     'mae': ('configs/vision/fmnist_mae.py', {}),
     'seq2seq': ('configs/sequence/reverse_attention.py', {}),
     'sequence_io': ('configs/memory/ntm_copy.py', {}),

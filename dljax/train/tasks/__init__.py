@@ -10,7 +10,7 @@ from dljax.train.tasks.distillation import BYOL, DINO
 from dljax.train.tasks.ema import MeanTeacher
 from dljax.train.tasks.embeddings import GloVe, Word2Vec
 from dljax.train.tasks.flow import FlowTask
-from dljax.train.tasks.gan import GAN
+from dljax.train.tasks.gan import GAN, ImageGAN
 from dljax.train.tasks.graph import GraphClassification, NodeClassification, NodeEmbedding
 from dljax.train.tasks.icl import InContext
 from dljax.train.tasks.lm import LanguageModel
@@ -40,6 +40,7 @@ TASKS = {
     'glove': GloVe,
     'graph_classification': GraphClassification,
     'icl': InContext,
+    'image_gan': ImageGAN,
     'inpainting': Inpainting,
     'lm': LanguageModel,
     'mae': MAEPretrain,
