@@ -37,7 +37,7 @@ MIX_MU, MIX_STD, BATCH, BANDWIDTH = 2.0, 0.5, 512, 0.2
 
 
 def mixture_logpdf(x):
-  lk = -0.5 * ((x[:, None] - jnp.array([-MIX_MU, MIX_MU])) / MIX_STD) ** 2
+  lk = -0.5 * ((x[:, None] - jnp.array([[-MIX_MU, MIX_MU]])) / MIX_STD) ** 2
   return jax.nn.logsumexp(lk, 1) - math.log(2) - math.log(MIX_STD * math.sqrt(2 * math.pi))
 
 
