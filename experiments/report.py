@@ -277,6 +277,7 @@ def write(family_list=None, log=print):
                                     f'{families()}.')
     plot_curves(family, rows_by_family[family])
     path = os.path.join(_docs(family), 'README.md')
+    os.makedirs(os.path.dirname(path), exist_ok=True)  # a new family's first page
     results.writers.write_text_atomic(path, render_family(family, rows_by_family[family]))
     log(f'wrote {os.path.relpath(path, results.ROOT)}')
   path = os.path.join(results.ROOT, 'docs', 'RESULTS.md')

@@ -5,8 +5,8 @@ BN-ReLU -> ConvT 4x4/2 (1) -> sigmoid; D = Conv 4x4/2 (64) -> LReLU -> Conv 4x4/
   python -m experiments.train --config=configs/gan/fmnist_dcgan.py:cpu --workdir=runs/fmnist_dcgan
 
 Metrics: FD / KID / PRDC / IS of 2000 samples (dljax/eval/sample_quality.py). Plots:
-plots/samples.png and plots/interpolations.png (G((1 - t) z0 + t z1)); latent vector arithmetic in
-experiments/gan/latent_arithmetic.py.
+plots/samples.png and plots/interpolations.png (G((1 - t) z0 + t z1)). Latent vector arithmetic is
+not built yet.
 Reference: no published number in this feature space (docs/gan/notes.md has the floors).
 cpu preset: 2000 steps, batch 64 (reduced DCGAN widths 128/64). full: 20,000 steps (GPU; not run).
 MEASURED: docs/gan/README.md.

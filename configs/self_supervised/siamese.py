@@ -21,6 +21,7 @@ def get_config(preset: str = 'cpu'):
   config.ssl.margin = 1.0
   config.evals.probe.supervised = 0
   config.evals.probe.baselines = False
+  config.evals.collapse.split = 'test'  # the reported diagnostic (nothing is chosen on it)
   config.reference = common.reference(
       'collapse/std_sqrt_d', (0.0, 0.1), unit='', source='expectation: with positives only and '
       'no stop-gradient, the std of the normalised output falls far below 1/sqrt(d) (Chen & He 2021)')

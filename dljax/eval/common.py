@@ -11,7 +11,9 @@ An evaluator type is a module dljax/eval/<type>.py that defines
                                       task it cannot measure (called before anything is compiled)
   evaluate(task, state, data, cfg)    -> {metric: float}; data = the run's data dict of splits,
                                       cfg = the evaluator's ConfigDict (PARAMS defaults filled in)
-and optionally plots(task, state, data, cfg, workdir) (files under the workdir, once at the end).
+and optionally plots(task, state, data, cfg, workdir) (files under the workdir, once at the end),
+and TEST_METRICS = True when every metric it returns is a test-split number whose choices (a probe's
+weight decay, a stopping step) were made on validation: a config's reference may then name one.
 
 Schedule: every='end' (the default) runs it once, after the last step; every=N at every N-th step
 and after the last step; every='eval' with the task's own evaluation (train.eval_every and the

@@ -28,6 +28,7 @@ from dljax.errors import ConfigError
 from dljax.eval import common
 from dljax.eval.ae_codes import knn_accuracy
 
+TEST_METRICS = True  # every number is a test-split accuracy; every choice is made on validation
 PARAMS = dict(labels=(10, 100, 1000, 0), knn=20, baselines=True, supervised=0,
               supervised_steps=300, steps=300, lr=0.01, l2=(1e-4, 1e-3, 1e-2), seed=0,
               batch_size=1000)

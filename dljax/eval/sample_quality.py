@@ -23,7 +23,7 @@ can hope for at this n) and FD(test, uniform noise), and with the feature net's 
 bits of its sha256 (`feature_sha`; the full hash and config are in feature_net_record()).
 
 FD is biased upwards at finite n (the covariance estimate's noise adds a positive trace term of
-order 1/n); compare only scores at the same n (experiments/gan/fd_bias.py measures the curve).
+order 1/n); compare only scores at the same n (the FD(train, test) floor is measured at that n).
 """
 import hashlib
 import json
