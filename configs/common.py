@@ -22,7 +22,8 @@ def base(preset: str, name: str, task: str) -> ml_collections.ConfigDict:
       schedule=schedule('constant')))
   c.train = ml_collections.ConfigDict(dict(
       steps=0, epochs=0.0, log_every=50, eval_every=1000, checkpoint_every=1000,
-      keep_checkpoints=2, async_checkpoints=True, nonfinite='halt'))
+      keep_checkpoints=2, async_checkpoints=True, nonfinite='halt',
+      plots=True))  # False: no end-of-run plots (runs that only want numbers, the resume tests)
   c.evals = ml_collections.ConfigDict()  # {name: dict(type=..., every=...)}: dljax/eval/common.py
   return c
 

@@ -21,9 +21,22 @@ def _save(fig, workdir, name):
   return _write(fig, os.path.join(workdir, 'plots', name))
 
 
+def curve_keys(rows: list) -> list:
+  """The metrics logged at two or more steps. A metric logged once (an evaluator run at the end:
+  dozens of OOD or probe numbers) is no curve: it is in summary.json and its evaluator's own plots.
+  A run that logged everything once (a few smoke steps) gets its train / validation / test points."""
+  counts = {}
+  for r in rows:
+    for k, v in r.items():
+      if k != 'step' and isinstance(v, (int, float)):
+        counts[k] = counts.get(k, 0) + 1
+  return (sorted(k for k, c in counts.items() if c >= 2)
+          or sorted(k for k in counts if k.split('/')[0] in ('train', 'validation', 'val', 'test')))
+
+
 def curves(rows: list, workdir: str, name: str = 'curves.png'):
-  """Every logged metric against the step, train and test side by side per metric name."""
-  keys = sorted({k for r in rows for k, v in r.items() if k != 'step' and isinstance(v, (int, float))})
+  """curve_keys(rows) against the step, train and test side by side per metric name."""
+  keys = curve_keys(rows)
   groups = sorted({k.split('/', 1)[-1] for k in keys})
   if not groups:
     return None

@@ -282,9 +282,10 @@ class Run:
       summary = evaluators.merge_summary(summary, last_evals, self.evals)
     if jax.process_index() == 0:
       try:
-        viz.curves(writers.read_metrics(self.workdir), self.workdir)
-        task.plots(mesh_lib.to_local(state), self.workdir, self.data)
-        evaluators.plots(task, state, self.data, self.evals, self.workdir)
+        if self.config.train.get('plots', True):
+          viz.curves(writers.read_metrics(self.workdir), self.workdir)
+          task.plots(mesh_lib.to_local(state), self.workdir, self.data)
+          evaluators.plots(task, state, self.data, self.evals, self.workdir)
       except OSError as e:
         raise self._storage_error(writers.StorageError(os.path.join(self.workdir, 'plots'), e),
                                   self.total_steps) from None

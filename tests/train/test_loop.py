@@ -112,3 +112,12 @@ def test_load_run_reproduces_the_final_metrics_and_needs_a_checkpoint(tmp_path):
   assert again['test/accuracy'] == pytest.approx(summary['final']['test/accuracy'])
   val = run.evaluate(run.data['validation'], split='validation')
   assert val['val/accuracy'] == pytest.approx(summary['final']['val/accuracy'])
+
+
+def test_curves_plot_only_metrics_logged_more_than_once():
+  from dljax import viz  # pylint: disable=g-import-not-at-top
+  rows = [{'step': 1, 'train/loss': 2.0}, {'step': 2, 'train/loss': 1.0, 'test/accuracy': 0.5},
+          {'step': 2, 'ood/noise_msp_auroc': 0.9, 'test/accuracy': 0.6}]
+  assert viz.curve_keys(rows) == ['test/accuracy', 'train/loss']
+  # everything logged once (a smoke run): the train / test points, never the evaluators'
+  assert viz.curve_keys([{'step': 4, 'train/loss': 1.0, 'probe/linear_all': 0.3}]) == ['train/loss']
