@@ -32,6 +32,11 @@ def test_summary_page_is_generated():
       'docs/RESULTS.md is stale: run `python -m experiments.report`')
 
 
+def test_performance_page_is_generated():
+  assert _read(os.path.join(results.ROOT, 'docs', 'PERFORMANCE.md')) == report.render_performance(
+      report.read_bench()), 'docs/PERFORMANCE.md is stale: run `python -m experiments.report`'
+
+
 def is_test_metric(metric: str, config) -> bool:
   """A reported number, never one chosen on: 'test/...', or '<evaluator>/...' of an evaluator run on
   the test split, or whose module declares TEST_METRICS (test-split numbers, every choice made on

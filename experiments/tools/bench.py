@@ -329,7 +329,10 @@ def main(argv):
   except DljaxError as e:
     _fail(str(e))
   twin = _TORCH.value or _TORCH_ONLY.value  # --notorch times any task alone
-  model_cls = type(models.build(config.model)) if 'model' in config else None
+  # a task that builds its networks itself (the GANs' generator and discriminator) has no registry
+  # model: it is timed all the same, its parameters counted over every network of the state
+  model_cls = (type(models.build(config.model))
+               if config.get('model', {}).get('name') in models.MODELS else None)
   if twin:
     if config.task == 'lm':
       try:

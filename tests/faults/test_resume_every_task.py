@@ -8,11 +8,10 @@ fails for any kind registered in dljax.train.tasks.TASKS without an entry.
 import pytest
 
 from dljax.train import tasks
-from tests.helpers import assert_resume_is_bitwise_identical, load_config
+from tests.helpers import assert_resume_is_bitwise_identical, assert_smoke_outputs, load_config
 
 _SHORT = {'train.steps': 20, 'train.checkpoint_every': 10, 'train.eval_every': 10,
-          'train.log_every': 1, 'train.async_checkpoints': False,
-          'train.plots': False}  # the plots read the metrics; they change nothing of the state
+          'train.log_every': 1, 'train.async_checkpoints': False}
 
 # task kind -> (config, overrides). Every pattern of the kit is here: one network (most kinds), two
 # networks and optimizers (gan), an EMA target in the state (mean_teacher), an inner loop
@@ -66,8 +65,12 @@ def test_every_kind_is_declared():
 def test_resume_is_bitwise_identical(kind, tmp_path):
   path, overrides = RESUME_CASES[kind]
 
-  def config():
-    c = load_config(path, 'smoke', **{**_SHORT, **overrides})
+  def config(plots: bool = False):  # the plots read the metrics; they change nothing of the state
+    c = load_config(path, 'smoke', **{**_SHORT, **overrides, 'train.plots': plots})
     assert c.task == kind
     return c
-  assert_resume_is_bitwise_identical(config, str(tmp_path), last_step=20)
+  summary = assert_resume_is_bitwise_identical(config, str(tmp_path), last_step=20,
+                                               make_first_config=lambda: config(plots=True))
+  # the first run is also the smoke run of its config (tests/configs/test_configs.py leaves the
+  # RESUME_CASES configs to this test): its outputs and final metrics
+  assert_smoke_outputs(summary, tmp_path / 'a')
