@@ -8,8 +8,8 @@ skip-gram with negative sampling (configs/embeddings/word2vec.py). Words outside
 get a vector from their n-grams alone: neighbours.json lists the neighbours of config.oov_probes.
 Metrics: test/loss (negative sampling on validation text), test/analogy_accuracy.
 Reference: no published number for this corpus; compared with the other methods in
-experiments/word_embeddings.py.
-MEASURED: queue run pending (job 'word_embeddings', experiments/word_embeddings.py). Calibration
+experiments/embeddings/word_embeddings.py.
+MEASURED over 3 seeds: docs/embeddings/README.md. An earlier calibration run
 (nice'd under a load average of ~16, not a timing claim): 200 steps with 50k buckets reached
 test/analogy_accuracy 0.048 and test/loss 2.685 in 158 s wall; the n-gram gathers make a step
 ~5x dearer than skip-gram's, hence 2 epochs in the cpu preset.

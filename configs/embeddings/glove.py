@@ -8,8 +8,8 @@ f(x) = min(1, (x / x_max)^(3/4)); the word vectors are W + W̃. (GloVe trains wi
 Adam, the optimizer of the other embedding configs.) Metrics: test/loss = the weighted loss on a
 fixed sample of data.eval_limit nonzero entries, test/analogy_accuracy (our Shakespeare set).
 Reference: no published number for this corpus; compared with the other methods in
-experiments/word_embeddings.py.
-MEASURED: queue run pending (job 'word_embeddings', experiments/word_embeddings.py). Calibration
+experiments/embeddings/word_embeddings.py.
+MEASURED over 3 seeds: docs/embeddings/README.md. An earlier calibration run
 (nice'd under a load average of ~16 on the shared 2-core CPU, so not a timing claim): this cpu
 preset (715 steps) reached test/analogy_accuracy 0.262 (87/332), test/loss 0.0394 in 153 s wall.
 full preset: d=300, x_max=100, 50 epochs over the nonzeros, for a GPU.

@@ -11,7 +11,7 @@ dataset shakespeare_plays, read by the classification task; a seeded permutation
 test set, a seeded 10 % of all lines held out of the rest for validation. These plays lie in the (unlabelled) pretraining
 text. init_from.params='^model/params/encoder/' copies the embeddings, blocks and pooler; the head starts at random.
 Chance: the share of the largest play's lines.
-MEASURED (experiments/bert_study.py, cpu presets, seed 0, pretraining 4000 steps; 2-core Xeon shared
+MEASURED (experiments/language/bert_study.py, cpu presets, seed 0, pretraining 4000 steps; 2-core Xeon shared
 with another job): test accuracy from scratch / from the pretrained encoder: 28.6 / 31.4 % with 100
 lines, 37.2 / 33.5 % with 1000, 35.6 / 35.3 % with all 17,794 (chance 23.5 %). Pretraining helps
 only at 100 labels (+2.8 points); the tiny encoder (MLM accuracy 12.9 %) has learned little.

@@ -9,7 +9,7 @@ tokenised with our BPE (1000 merges trained on the training lines; 1088 ids with
 Model: a small post-norm BERT (dljax.models.bert), MLM output tied to the token embedding.
 Metrics on 1,000 fixed validation pairs: test/mlm_loss, test/mlm_accuracy, test/nsp_accuracy.
 Reference: BERT-base (Devlin et al. 2019) is 110 M parameters on 3.3 B words; this is a tiny
-reproduction for the downstream study (experiments/bert_study.py), not a comparable number.
+reproduction for the downstream study (experiments/language/bert_study.py), not a comparable number.
 MEASURED (cpu preset: 4000 steps at batch 64, lr 2e-3, seed 0; 867 s on a 2-core Xeon shared with
 another job): test MLM accuracy 12.9 % (MLM loss 4.27 nats; 6.3 / 10.1 / 12.6 % at steps 1000 / 2000 /
 3000), NSP accuracy 69.6 %. The previous preset (600 steps at batch 32, lr 1e-3, 47 s) had barely

@@ -8,7 +8,7 @@ the thematic similarity (configs/self_supervised/triplet.py).
   python -m experiments.train --config=configs/self_supervised/siamese.py:cpu --config.ssl.loss=margin --workdir=runs/siamese_margin
 
 Reported: collapse/std_sqrt_d (~1 healthy, -> 0 collapsed), collapse/effective_rank, the probe
-sweep probe/*. The study experiments/self_supervised/siamese_collapse.py runs both. cpu: 600
+sweep probe/*. Run both losses (the two commands above) to see the collapse. cpu: 600
 steps of batch 256. full: 10,000 steps.
 """
 from configs import common

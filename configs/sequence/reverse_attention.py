@@ -9,7 +9,7 @@ with attention the decoder can look at every source position. Metric: test/wer h
 fraction of sequences with any wrong symbol (1 - exact-match accuracy).
 MEASURED (cpu preset, 2000 steps, seed 0; 2-core Xeon shared with another job): with additive
 attention test exact match 100 % (wer 0.000) in 267 s; without attention 64.1 % (wer 0.359) in
-91 s. By length (experiments/seq2seq_bottleneck.py, 200 sequences per L): without attention 100 % up
+91 s. By length (experiments/sequence/seq2seq_bottleneck.py, 200 sequences per L): without attention 100 % up
 to L = 6, 93.5 % at 10, 57 % at 15, 12 % at 20, 2 % at 24; with attention 100 % at every L = 1..24.
 """
 from configs import common

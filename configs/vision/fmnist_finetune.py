@@ -3,7 +3,7 @@ r"""Fine-tuning, stage 1: pretrain a small CNN (conv5x5-16, pool, conv5x5-32, po
 
   python -m experiments.train --config=configs/vision/fmnist_finetune.py:cpu --workdir=runs/ft_pretrain
 
-Stage 2 (experiments/finetune_study.py) trains on classes 5-9 (sandal, shirt, sneaker, bag, ankle
+Stage 2 (experiments/vision/finetune_study.py) trains on classes 5-9 (sandal, shirt, sneaker, bag, ankle
 boot), relabelled 0-4, starting from this run's features:
   --config.data.classes='(5,6,7,8,9)' --config.init_from.workdir=runs/ft_pretrain
   --config.init_from.params='^model/params/(Conv_|Dense_0/)'   (everything but the 5-way head)

@@ -13,7 +13,7 @@ Records are text ({'word': 'aalborg', 'phones': 'AO L B AO R G'}); `arrays()` tu
 the seq2seq format of `dljax.data.text` (letters -> phones with PAD/BOS/EOS) with the letter and
 phone vocabularies (saved with the dataset as metadata).
 
-Options of the training split, for back-translation (experiments/g2p_backtranslation.py):
+Options of the training split, for back-translation (experiments/sequence/g2p_backtranslation.py):
   data.direction = 'p2g'   phones -> letters (inputs = phones, targets = letters + EOS) on every split
   data.half = 'a' / 'b'    keep one half of the training words: a seeded permutation
                            (data.half_seed) of the split's order, first half = 'a', the rest = 'b'

@@ -2,8 +2,8 @@
 'supervised', {'x': B x 32 x 32 x 1 float32 in [0, 1], 'y': B x 32 x 32 int32 exact edge map, 1 where
 a pixel's right or lower neighbour belongs to another region (another shape or the background)}.
 
-The training data of the supervised (HED-like) edge detector, configs/segmentation/shapes_edges_unet.py,
-and the same images and ground truth as the zero-shot edge study (experiments/segmentation/edges.py).
+Meant as the training data of a supervised (HED-like) edge detector and the ground truth of a
+zero-shot edge study (seed 001 c42); neither the config nor the study is built yet.
 Splits, sizes and seeds: those of shapes_prompts (data.num_train / num_val / num_test, data_seed).
 """
 from dljax.data import splits
