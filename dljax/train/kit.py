@@ -28,6 +28,14 @@ from dljax.train import init_from
 from dljax.train.state import ModelState, TrainState
 
 
+def check_input_shape(model, info, data_name: str):
+  """ConfigError naming the fix when the model's input_shape is not the data's example shape."""
+  if info.shape and tuple(info.shape) != tuple(model.input_shape):
+    raise ConfigError(f'model.input_shape={tuple(model.input_shape)} does not match '
+                      f'{data_name} ({tuple(info.shape)}); set --config.model.input_shape='
+                      f'"{tuple(info.shape)}".')
+
+
 def check_optimizer(optim_cfg, where: str = 'optim'):
   """Raises ConfigError for an unknown optimizer name, a trainable regex that does not compile or
   a layer_decay outside (0, 1]; `where` names the config node in the message (optim, optim_d)."""

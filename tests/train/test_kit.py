@@ -108,3 +108,13 @@ def test_every_task_freezes_through_the_factory(kind, tmp_path):
   after = jax.device_get({k: n.params for k, n in new.nets.items()})
   jax.tree.map(np.testing.assert_array_equal, before, after)
 
+
+
+def test_input_shape_mismatch_names_the_flag():
+  import types  # pylint: disable=g-import-not-at-top
+  from dljax.errors import ConfigError  # pylint: disable=g-import-not-at-top
+  from dljax.train import kit as kit_lib  # pylint: disable=g-import-not-at-top
+  model = types.SimpleNamespace(input_shape=(32, 32, 1))
+  kit_lib.check_input_shape(model, types.SimpleNamespace(shape=(32, 32, 1)), 'x')  # agrees
+  with pytest.raises(ConfigError, match=r'--config.model.input_shape="\(28, 28, 1\)"'):
+    kit_lib.check_input_shape(model, types.SimpleNamespace(shape=(28, 28, 1)), 'fashion_mnist')

@@ -76,10 +76,7 @@ class Diffusion(Task):
   def load_data(cls, config) -> dict:
     info = data_lib.info(config.data)
     model = models.build(config.model)
-    if info.shape and tuple(info.shape) != tuple(model.input_shape):
-      raise ConfigError(f'model.input_shape={tuple(model.input_shape)} does not match '
-                        f'{config.data.name} ({tuple(info.shape)}); set --config.model.input_shape='
-                        f'"{tuple(info.shape)}".')
+    kit.check_input_shape(model, info, config.data.name)
     return {split: data_lib.load_split(config.data, split) for split in SPLITS}
 
   @staticmethod

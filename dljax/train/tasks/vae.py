@@ -79,10 +79,7 @@ class VAETask(Task):
     likelihoods before anything is compiled."""
     info = data_lib.info(config.data)
     model = models.build(config.model)
-    if info.shape and tuple(info.shape) != tuple(model.input_shape):
-      raise ConfigError(f'model.input_shape={tuple(model.input_shape)} does not match '
-                        f'{config.data.name} ({tuple(info.shape)}); set --config.model.input_shape='
-                        f'"{tuple(info.shape)}".')
+    kit.check_input_shape(model, info, config.data.name)
     data = {split: data_lib.load_split(config.data, split) for split in SPLITS}
     lo, hi = min(float(d['x'].min()) for d in data.values()), max(float(d['x'].max()) for d in data.values())
     if model.likelihood in ('bernoulli', 'cbernoulli') and (lo < 0.0 or hi > 1.0):
