@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from dljax import optim
 from dljax.errors import ConfigError
 from dljax.eval import common
 from dljax.eval.ae_codes import knn_accuracy
@@ -79,15 +80,7 @@ def fit_logistic(h_NxD, y_N, num_classes: int, l2s, steps: int, lr: float):
     def loss(p):
       logits = h @ p[0] + p[1][None]
       return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean() + l2 * jnp.sum(p[0] ** 2)
-
-    def step(carry, _):
-      p, s = carry
-      g = jax.grad(loss)(p)
-      u, s = tx.update(g, s, p)
-      return (optax.apply_updates(p, u), s), None
-
-    (params, _), _ = jax.lax.scan(step, (params, tx.init(params)), None, length=steps)
-    return params
+    return optim.minimize(loss, params, tx, steps)
 
   return jax.jit(jax.vmap(one))(jnp.asarray(l2s, jnp.float32))
 

@@ -1,12 +1,13 @@
 """Optimizers and learning-rate schedules of the lecture notes, as optax transformations."""
+import jax
 import optax
 
 from dljax.optim import schedules
 from dljax.optim.optimizers import (adam, adamw, decoupled_weight_decay, momentum, rmsprop,
                                     rmsprop_norm, sgd)
 
-__all__ = ['adam', 'adamw', 'decoupled_weight_decay', 'get_optimizer', 'momentum', 'rmsprop',
-           'rmsprop_norm', 'schedules', 'sgd', 'OPTIMIZER_NAMES']
+__all__ = ['adam', 'adamw', 'decoupled_weight_decay', 'get_optimizer', 'minimize', 'momentum',
+           'rmsprop', 'rmsprop_norm', 'schedules', 'sgd', 'OPTIMIZER_NAMES']
 
 _BUILDERS = {
     'sgd': lambda cfg, lr: sgd(lr),
@@ -47,3 +48,15 @@ def get_optimizer(cfg, total_steps: int) -> optax.GradientTransformation:
   if (cfg.get('grad_clip_norm', None) or 0) > 0:
     optimizer = optax.chain(optax.clip_by_global_norm(cfg.grad_clip_norm), optimizer)
   return optimizer
+
+
+def minimize(loss, params, tx: optax.GradientTransformation, steps: int):
+  """`steps` updates of `tx` on a full-batch `loss(params)`, as one lax.scan (jit- and
+  vmap-able): the fitted params. For the small inner fits of evaluators and studies (probes,
+  1-D regressions)."""
+  def step(carry, _):
+    p, s = carry
+    u, s = tx.update(jax.grad(loss)(p), s, p)
+    return (optax.apply_updates(p, u), s), None
+  (params, _), _ = jax.lax.scan(step, (params, tx.init(params)), None, length=steps)
+  return params

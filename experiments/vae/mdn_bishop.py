@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from dljax import optim
 from dljax.models import vae
 from dljax.models.mlp import MLP
 from experiments.tools import study_utils
@@ -71,14 +72,7 @@ def fit(model, x_Nx1, y_N, steps, key):
     if isinstance(model, vae.GaussianHead):
       return jnp.mean(vae.gaussian_nll(*out, y_N))
     return jnp.mean((out - y_N) ** 2)  # MLP with one output returns B
-
-  def step(carry, _):
-    p, s = carry
-    g = jax.grad(loss)(p)
-    u, s = tx.update(g, s, p)
-    return (optax.apply_updates(p, u), s), None
-  (params, _), _ = jax.lax.scan(step, (params, tx.init(params)), None, length=steps)
-  return params
+  return optim.minimize(loss, params, tx, steps)
 
 
 def models(components):
