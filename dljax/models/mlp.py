@@ -32,6 +32,9 @@ class MLP(nn.Module):
   init_scheme: str = 'lecun'
   batch_norm: bool = False  # BatchNorm after each hidden Dense (batch statistics in training)
   layer_norm: bool = False  # LayerNorm after each hidden Dense (per-example statistics)
+  # z_{l+1} = z_l + sigma(a_l) wherever a hidden layer keeps the width (He et al. 2016's identity
+  # path: dL/dz_l = dL/dz_{l+1} (I + d sigma(a_l)/dz_l), so the gradient has a route with no factor)
+  residual: bool = False
 
   def __post_init__(self):  # checked when the config builds the model, before any compilation
     if self.batch_norm and self.layer_norm:
@@ -55,8 +58,8 @@ class MLP(nn.Module):
         a = norm.BatchNorm(use_running_average=not train, momentum=0.9)(a)
       if self.layer_norm:  # (a - mean_features) / sqrt(var_features + eps) * gamma + beta
         a = norm.LayerNorm()(a)
-      z = sigma(a)  # z_j = sigma(a_j)
-      z = dropout_lib.Dropout(self.dropout, self.dropout_form)(z, train)
+      h = dropout_lib.Dropout(self.dropout, self.dropout_form)(sigma(a), train)  # z_j = sigma(a_j)
+      z = z + h if self.residual and z.shape[-1] == width else h
     out = nn.Dense(self.num_outputs, kernel_init=kernel_init)(z)
     return out[:, 0] if self.num_outputs == 1 else out
 

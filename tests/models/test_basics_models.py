@@ -117,3 +117,23 @@ def test_handset_xor_notes_gain_10_errs_only_where_tanh_is_not_saturated(xor_tes
   unsaturated = (np.tanh(10 * np.abs(x)).sum(1) < 1) & (y == 0)
   assert correct[~unsaturated].all()
   assert correct.sum() == 1023
+
+
+def test_residual_mlp_adds_the_identity_path_only_where_the_width_repeats():
+  """model.residual: z_{l+1} = z_l + sigma(W_l z_l) for the equal-width hidden layers; the first
+  layer (784 -> 64) has no identity to add. Same parameters as the plain MLP."""
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  from dljax.models import mlp  # pylint: disable=g-import-not-at-top
+  x = jax.random.normal(jax.random.PRNGKey(0), (5, 12))
+  plain = mlp.MLP(hidden=(8, 8, 8), num_outputs=3, act='tanh')
+  residual = mlp.MLP(hidden=(8, 8, 8), num_outputs=3, act='tanh', residual=True)
+  params = plain.init(jax.random.PRNGKey(1), x)
+  assert jax.tree.structure(params) == jax.tree.structure(residual.init(jax.random.PRNGKey(1), x))
+  p = params['params']
+  dense = lambda z, i: z @ p[f'Dense_{i}']['kernel'] + p[f'Dense_{i}']['bias'][None]
+  z = jnp.tanh(dense(x, 0))
+  for i in (1, 2):
+    z = z + jnp.tanh(dense(z, i))
+  want = dense(z, 3)
+  np.testing.assert_allclose(residual.apply(params, x), want, rtol=1e-5, atol=1e-6)
+  assert not np.allclose(plain.apply(params, x), want)
