@@ -128,3 +128,16 @@ def test_output_size_formula_over_a_grid():
 def test_bad_output_padding_is_refused():
   with pytest.raises(ValueError, match='output_padding'):
     upsample.conv_transpose(jnp.zeros((1, 3, 3, 1)), jnp.zeros((3, 3, 1, 1)), 2, 0, 1, 2)
+
+
+def test_transposed_conv_overlap_makes_a_checkerboard_only_when_k_is_not_a_multiple_of_s():
+  """Odena et al. 2016: a uniform kernel on a constant input gives overlap counts 1, 2 per axis for
+  k = 3, s = 2 (2-D phases 1 : 2 : 2 : 4, index (4 - 1) / 2.25), and an even cover for k = 2, 4."""
+  from experiments.vision import checkerboard  # pylint: disable=g-import-not-at-top
+  const = jnp.ones((1, 16, 16, checkerboard.C))
+  index = {k: float(checkerboard.checkerboard_index(
+      checkerboard.UPSAMPLERS[f'transposed k={k}'](const, None, checkerboard._uniform))[0])
+           for k in (2, 3, 4)}
+  np.testing.assert_allclose([index[2], index[3], index[4]], [0.0, 4 / 3, 0.0], atol=1e-5)
+  resize = checkerboard.UPSAMPLERS['nearest + conv 3x3'](const, jax.random.PRNGKey(0))
+  assert float(checkerboard.checkerboard_index(resize)[0]) < 1e-5
