@@ -8,6 +8,7 @@ given the step's key fold_in(key, step). `build(spec)` composes the ops named in
   flip=True        horizontal flip with probability 1/2 (valid for clothes, not for digits)
   shift=s          translation by integers dy, dx ~ U{-s..s}, zero padding (the background)
   rotate=deg       rotation by an angle ~ U(-deg, deg) about the centre, bilinear resample
+  scale=s          zoom about the centre by z, log z ~ U(-s, s) (same canvas; bilinear, zeros outside)
   brightness=d     x + b,                       b ~ U(-d, d)
   contrast=d       (x - mean(x)) c + mean(x),   c ~ U(1 - d, 1 + d)   (mean over the image)
   gamma=g          x ** gamma,                  log gamma ~ U(-g, g)
@@ -90,10 +91,28 @@ def noise(rng, x_BxHxWxC, sigma: float):
   return x_BxHxWxC + sigma * jax.random.normal(rng, x_BxHxWxC.shape, x_BxHxWxC.dtype)
 
 
+def scale(rng, x_BxHxWxC, max_log_zoom: float):
+  """Zoom each image about its centre by z, log z ~ U(-s, s): out(p) = x((p - c) / z + c) on the
+  same canvas (bilinear, zeros outside): objects of other sizes at the same resolution."""
+  b, h, w, _ = x_BxHxWxC.shape
+  zoom_B = jnp.exp(jax.random.uniform(rng, (b,), minval=-max_log_zoom, maxval=max_log_zoom))
+  cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
+  ii, jj = jnp.meshgrid(jnp.arange(h, dtype=jnp.float32), jnp.arange(w, dtype=jnp.float32),
+                        indexing='ij')
+
+  def one(img_HxWxC, z):
+    src = [(ii - cy) / z + cy, (jj - cx) / z + cx]
+    sample = lambda ch: jax.scipy.ndimage.map_coordinates(ch, src, order=1, mode='constant',
+                                                          cval=0.0)
+    return jax.vmap(sample, in_axes=-1, out_axes=-1)(img_HxWxC)
+
+  return jax.vmap(one)(x_BxHxWxC, zoom_B)
+
+
 # name -> op, in the order they are applied; the value in the spec is the op's amount
-OPS = {'flip': flip, 'shift': shift, 'rotate': rotate, 'brightness': brightness,
+OPS = {'flip': flip, 'shift': shift, 'rotate': rotate, 'scale': scale, 'brightness': brightness,
        'contrast': contrast, 'gamma': gamma, 'noise': noise}
-GEOMETRIC = ('flip', 'shift', 'rotate')
+GEOMETRIC = ('flip', 'shift', 'rotate', 'scale')
 
 
 def build(spec, where: str = 'augment'):

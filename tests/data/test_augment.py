@@ -63,6 +63,19 @@ def test_rotation_matches_scipy_and_keeps_mass():
   assert abs(rotated.sum() - float(disc.sum())) < 0.05 * float(disc.sum())
 
 
+def test_scale_matches_scipy_zoom_about_the_centre():
+  import scipy.ndimage as ndi  # pylint: disable=g-import-not-at-top
+  x = np.random.default_rng(1).uniform(size=(3, 11, 11, 1)).astype(np.float32)
+  zoom = np.exp(np.asarray(jax.random.uniform(KEY, (3,), minval=-0.4, maxval=0.4)))  # as scale draws
+  out = np.asarray(augment.scale(KEY, jnp.asarray(x), 0.4))
+  c = 5.0
+  for i in range(3):  # out(p) = x((p - c) / z + c): scipy's affine_transform with matrix 1/z
+    ref = ndi.affine_transform(x[i, :, :, 0], np.eye(2) / zoom[i], offset=c - c / zoom[i], order=1,
+                               mode='grid-constant')
+    np.testing.assert_allclose(out[i, :, :, 0], ref, atol=1e-5)
+  np.testing.assert_allclose(augment.scale(KEY, jnp.asarray(x), 0.0), x, atol=1e-6)
+
+
 def test_brightness_contrast_gamma_ranges():
   x = _images(b=64)
   b = np.asarray(augment.brightness(KEY, x, 0.2))
