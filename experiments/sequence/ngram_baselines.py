@@ -11,7 +11,8 @@ ln 2). The order with the lowest validation cross-entropy is chosen per smoothin
 scored on the test split. The table also carries the neural LMs' validation losses on the same
 split for comparison (read from docs/language/results.jsonl where measured, else the configs'
 notes), and a sample of the chosen Kneser-Ney model. Plot ngram_baselines.png: train and
-validation cross-entropy against n for both smoothings, the neural LMs as lines.
+validation cross-entropy against n for both smoothings, the neural LMs and hidden Markov models (dljax.models.hmm: K = 16 and 64 states, 25
+Baum-Welch steps on 400k characters, 3 EM seeds; K chosen on validation) as lines.
 
 What it shows: the maximum-likelihood counts overfit as n grows (train cross-entropy falls toward 0
 while held-out text meets ever more unseen contexts), add-alpha's fix spreads mass uniformly and
@@ -28,7 +29,7 @@ import numpy as np
 from configs import common
 from configs.language import shakespeare_gpt
 from dljax import data
-from dljax.models import ngram
+from dljax.models import hmm, ngram
 from experiments.tools import study_utils
 
 PRESETS = {'smoke': dict(orders=(1, 2, 3), train_chars=20_000, eval_chars=5_000,
@@ -36,6 +37,9 @@ PRESETS = {'smoke': dict(orders=(1, 2, 3), train_chars=20_000, eval_chars=5_000,
            'cpu': dict(orders=(1, 2, 3, 4, 5, 6, 7, 8), train_chars=None, eval_chars=None,
                        sample_chars=400)}
 ALPHAS = (1.0, 0.1, 0.01, 0.001)
+# HMMs fitted by Baum-Welch on the first HMM['train_chars'] training characters, from 3 seeds
+HMM = {'smoke': dict(states=(4,), iters=2, train_chars=20_000, seeds=1),
+       'cpu': dict(states=(16, 64), iters=25, train_chars=400_000, seeds=3)}
 TRAIN_SLICE = 500_000  # the training cross-entropy is measured on the first 500k characters
 REFERENCES = {
     'kneser_ney': common.reference(
@@ -118,11 +122,39 @@ def compute(preset: str) -> dict:
         'order': n, 'validation_nats': rows[n]['validation_nats'], 'test_nats': test_nats,
         'test_bits_per_char': test_nats / math.log(2)}
     models[smoothing] = model
+  table['hmm'] = fit_hmms(preset, train, valid, test, V)
   prompt = [vocab.symbols.index(c) for c in 'ROMEO:\n']
   sample = models['kneser_ney'].sample(prompt, PRESETS[preset]['sample_chars'], seed=0)
   table['sample'] = 'ROMEO:\n' + ''.join(vocab.symbols[t] for t in sample)
   table['neural'] = _neural_baselines(ROOT)
   return table
+
+
+def fit_hmms(preset: str, train, valid, test, V: int) -> dict:
+  """{K: {validation_nats (mean, std over EM seeds), train_nats, curve}, 'chosen': K with the
+  lowest mean validation cross-entropy and its test cross-entropy}."""
+  import jax  # pylint: disable=g-import-not-at-top
+  cfg = HMM[preset]
+  out = {}
+  for K in cfg['states']:
+    vals, trains, tests, curves = [], [], [], []
+    for seed in range(cfg['seeds']):
+      params, curve = hmm.fit(jax.random.PRNGKey(seed), train[:cfg['train_chars']], K, V,
+                              cfg['iters'])
+      vals.append(hmm.cross_entropy(params, valid))
+      tests.append(hmm.cross_entropy(params, test))
+      trains.append(-curve[-1])
+      curves.append([-v for v in curve])
+    out[K] = {'validation_nats': float(np.mean(vals)),
+              'validation_nats_std': float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0,
+              'train_nats': float(np.mean(trains)), 'test_nats_per_seed': tests,
+              'em_curve_seed0': curves[0], 'seeds': len(vals)}
+  best = min(out, key=lambda k: out[k]['validation_nats'])
+  tests = out[best]['test_nats_per_seed']
+  out['chosen'] = {'states': best, 'test_nats': float(np.mean(tests)),
+                   'test_nats_std': float(np.std(tests, ddof=1)) if len(tests) > 1 else 0.0,
+                   'test_bits_per_char': float(np.mean(tests)) / math.log(2)}
+  return out
 
 
 def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
@@ -146,6 +178,9 @@ def plot(table: dict, path: str) -> str:
             label=f'{label}: validation')
     ax.plot(ns, [rows[n]['train_nats'] * bits for n in ns], 'o--', color=color, alpha=0.6,
             label=f'{label}: train')
+  for K, color in zip([k for k in table['hmm'] if k != 'chosen'], ('C2', 'C3', 'C4')):
+    ax.axhline(table['hmm'][K]['validation_nats'] * bits, color=color, ls='--',
+               label=f'HMM, {K} states (validation)')
   for (name, rec), style in zip(table['neural'].items(), (':', '-.')):
     ax.axhline(rec['validation_nats'] * bits, color='k', ls=style,
                label=f"{name} (validation)")
