@@ -19,6 +19,7 @@ def get_config(preset: str = 'cpu'):
   config.data.block_size = {'smoke': 16, 'cpu': 128, 'full': 256}[preset]
   config.data.eval_windows = {'smoke': 8, 'cpu': 400, 'full': 2000}[preset]
   config.model.name = 'gpt'
+  config.model.size = ''  # '': this model; a paper's size: transformer.GPT3_SIZES, e.g. 'small'
   config.model.vocab_size = 84            # the dataset's character vocabulary (checked)
   config.model.max_len = config.data.block_size
   config.model.d_model, config.model.num_heads, config.model.num_layers = {

@@ -25,6 +25,7 @@ def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='cmudict_transformer', task='seq2seq')
   config.data.name = 'cmudict_g2p'
   config.model.name = 'transformer'
+  config.model.size = ''  # '': this model; a paper's size: transformer.VASWANI_SIZES, e.g. 'base'
   config.model.src_vocab = 32      # 29 letters + 3 specials (checked against the data)
   config.model.tgt_vocab = 42      # 39 phones + 3 specials (72 for cmudict_g2p_stress)
   config.model.max_len = 32

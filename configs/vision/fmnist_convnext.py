@@ -63,6 +63,7 @@ def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='fmnist_convnext', task='classification')
   config.data.name = 'fashion_mnist'
   config.model.name = 'convnext'
+  config.model.size = ''  # '': this model; a paper's size: convnext.CONVNEXT_SIZES, e.g. 'T'
   config.model.depths = {'smoke': (1, 1), 'cpu': (1, 3, 1), 'full': (2, 6, 2)}[preset]
   config.model.widths = {'smoke': (8, 16), 'cpu': (32, 64, 128), 'full': (96, 192, 384)}[preset]
   config.model.stem = 'patchify'

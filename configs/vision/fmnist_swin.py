@@ -19,6 +19,7 @@ def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='fmnist_swin', task='classification')
   config.data.name = 'fashion_mnist'
   config.model.name = 'swin'
+  config.model.size = ''  # '': this model; a paper's size: swin.SWIN_SIZES, e.g. 'T'
   config.model.patch = 2
   config.model.window = 7
   config.model.embed_dim = {'smoke': 12, 'cpu': 32, 'full': 96}[preset]

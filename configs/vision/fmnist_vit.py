@@ -26,6 +26,7 @@ def get_config(preset: str = 'cpu'):
   config = common.base(preset, name='fmnist_vit', task='classification')
   config.data.name = 'fashion_mnist'
   config.model.name = 'vit'
+  config.model.size = ''  # '': this model; a paper's size: vit.VIT_SIZES, e.g. 'B/16'
   config.model.patch = 4
   config.model.pos_embedding = 'learned'
   config.model.stem = 'linear' if preset == 'smoke' else 'conv'

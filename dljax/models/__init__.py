@@ -66,6 +66,10 @@ def build(model_cfg):
   Variant form:  model.name='cnn', model.cnn=dict(arch='cnn1d', channels=25), model.mlp=...
                  -> MODELS['cnn1d'](channels=25): a config can offer several models and switch
                  between them with --config.model.name=... alone.
+  Sizes:         model.size='B/16' (any model class with a SIZES table: vit, swin, convnext, gpt,
+                 transformer) sets the fields of that row of the table, over the config's values
+                 of those fields (the other fields, e.g. num_outputs, vocab_size, come from the
+                 config); model.size='' (or no size) keeps the config's own fields.
   """
   variant = model_cfg.get(model_cfg.name, None)
   if variant is not None and hasattr(variant, 'items'):
@@ -79,6 +83,15 @@ def build(model_cfg):
                       + (f' or {sorted(k for k, v in model_cfg.items() if hasattr(v, "items"))}'
                          if variant is None else '') + '.')
   cls = MODELS[arch]
+  size = kwargs.pop('size', '')
+  if size:
+    table = getattr(cls, 'SIZES', None)
+    if not table:
+      raise ConfigError(f'{where}.size={size!r}: {cls.__name__} has no table of reference sizes; '
+                        f"set {where}.size=''.")
+    if size not in table:
+      raise ConfigError(f'{where}.size={size!r} is unknown; use one of {list(table)}.')
+    kwargs.update(table[size])
   fields = {f.name for f in dataclasses.fields(cls) if f.init} - {'parent', 'name'}
   unknown = sorted(set(kwargs) - fields)
   if unknown:

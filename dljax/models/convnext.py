@@ -21,6 +21,14 @@ depthwise conv moved up + a 7x7 kernel (`dw_first`, `kernel`), GELU and one acti
 (`act`, `fewer_acts`), LayerNorm and one norm per block (`norm`, `fewer_norms`), separate downsampling
 layers with a norm wherever the resolution changes (`downsample`, `head_norm`), layer scale.
 
+Reference sizes (`CONVNEXT_SIZES`, chosen with `model.size`, e.g. --config.model.size=T; the paper's
+Sec. 2.6): patchify stem p = 4, stage depths (3, 3, 9, 3) for T and (3, 3, 27, 3) for S/B/L/XL,
+widths C, 2C, 4C, 8C with C = 96 / 96 / 128 / 192 / 256. At the published input (224 x 224 x 3,
+1000-class head) ConvNeXt-T has 28,589,128 parameters, S 50,223,688, B 88,591,464, L 197,767,336,
+XL 350,196,968 (the paper's 29M (28.6M in its code), 50M, 89M, 198M, 350M): the module's defaults
+are the paper's block one for one (dwconv 7x7 with bias, LN, 1x1 convs with bias, gamma; stem conv +
+LN; LN + 2x2 conv downsampling; GAP, LN, linear head), so no correction is needed.
+
 Conventions: LN has epsilon 1e-6 (ConvNeXt's own; PyTorch's nn.LayerNorm default is 1e-5). GELU is
 flax's nn.gelu, the tanh approximation; ConvNeXt's PyTorch code uses nn.GELU(), the exact erf form
 (up to 4.7e-4 apart). `norm='bn'` is resnet.batch_norm (momentum 0.9 = PyTorch's 0.1; biased
@@ -157,13 +165,26 @@ class Block(nn.Module):
 STEMS = ('patchify', 'conv_pool')
 DOWNSAMPLES = ('separate', 'in_block')
 
+# the paper's sizes (Sec. 2.6), for 224 x 224 x 3 images and 1000 classes
+_STAGES_S = (3, 3, 27, 3)
+CONVNEXT_SIZES = {
+    'T': dict(patch=4, depths=(3, 3, 9, 3), widths=(96, 192, 384, 768)),
+    'S': dict(patch=4, depths=_STAGES_S, widths=(96, 192, 384, 768)),
+    'B': dict(patch=4, depths=_STAGES_S, widths=(128, 256, 512, 1024)),
+    'L': dict(patch=4, depths=_STAGES_S, widths=(192, 384, 768, 1536)),
+    'XL': dict(patch=4, depths=_STAGES_S, widths=(256, 512, 1024, 2048)),
+}
+
 
 class ConvNeXt(nn.Module):
   """stem -> stage i: [downsample] + depths[i] Blocks of width widths[i] -> GAP -> [LN] -> dense.
 
   expansion: hidden width / block width (4 = inverted bottleneck, 0.25 = ResNet bottleneck).
   drop_path: the stochastic-depth rate of the last block; it grows linearly from 0 over the blocks.
+  `model.size` picks a row of CONVNEXT_SIZES (the paper's T/S/B/L/XL).
   """
+  SIZES = CONVNEXT_SIZES
+
   depths: tuple = (1, 3, 1)
   widths: tuple = (32, 64, 128)
   stem: str = 'patchify'

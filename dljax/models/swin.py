@@ -14,6 +14,15 @@
 Cost: attention is computed over N / M^2 windows of M^2 tokens each, so O(N M^2 C) instead of ViT's
 O(N^2 C): linear in the number of tokens N for a fixed window.
 
+Reference sizes (`SWIN_SIZES`, chosen with `model.size`, e.g. --config.model.size=T; Liu et al. 2021
+Sec. 3.3): patch 4, window 7, C = 96 / 96 / 128 / 192, depths (2, 2, 6, 2) for T and (2, 2, 18, 2)
+for S, B, L, heads C/32 per stage (3, 6, 12, 24 for T). At the published input (224 x 224 x 3, maps
+56 -> 28 -> 14 -> 7, 1000-class head) Swin-T has 28,288,354 parameters, S 49,606,258, B 87,768,224,
+L 196,532,476 (the paper's 28M/29M, 50M, 88M, 197M); the module has the reference implementation's
+parameters one for one (patch embedding + LN, separate q/k/v projections = its fused qkv, relative
+position bias tables, bias-free patch-merging reduction, final LN, head). At 224 the last stage's
+7 x 7 map is one window, so it is not shifted, as in the reference code.
+
 GELU is flax's `nn.gelu`, whose default is the tanh approximation
 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); PyTorch's `nn.GELU()` defaults to the exact
 x Phi(x) (erf), up to 4.7e-4 away (torch's `approximate='tanh'` agrees to 5e-7).
@@ -26,6 +35,14 @@ import numpy as np
 
 from dljax.errors import ConfigError
 from dljax.models.attention import MultiHeadAttention
+
+# the paper's sizes (Sec. 3.3), for 224 x 224 x 3 images and 1000 classes
+SWIN_SIZES = {
+    'T': dict(patch=4, window=7, embed_dim=96, depths=(2, 2, 6, 2), heads=(3, 6, 12, 24)),
+    'S': dict(patch=4, window=7, embed_dim=96, depths=(2, 2, 18, 2), heads=(3, 6, 12, 24)),
+    'B': dict(patch=4, window=7, embed_dim=128, depths=(2, 2, 18, 2), heads=(4, 8, 16, 32)),
+    'L': dict(patch=4, window=7, embed_dim=192, depths=(2, 2, 18, 2), heads=(6, 12, 24, 48)),
+}
 
 
 def window_partition(x_BxHxWxC, window: int):
@@ -134,7 +151,10 @@ class Swin(nn.Module):
 
   A stage whose map is not larger than the window uses one window of the whole map and no shift
   (as the reference implementation does): shifting a single window would only add the mask.
+  `model.size` picks a row of SWIN_SIZES (the paper's T/S/B/L).
   """
+  SIZES = SWIN_SIZES
+
   patch: int = 2
   embed_dim: int = 48
   depths: tuple = (2, 2)

@@ -11,6 +11,21 @@ of the positions generated so far (B x max_len x H x D), so step t costs O(t) in
 recomputing the whole prefix. `LM.decode_step` and `EncoderDecoder.decode_step` have the signature
 that dljax.models.decoding expects once their parameters are bound (see `step_fn`).
 
+Reference sizes, chosen with `model.size` (the rows set the architecture; the vocabulary and
+context come from the data, and the published counts use the constants below):
+  GPT3_SIZES (LM; Brown et al. 2020 Table 2.1, n_ctx 2048, BPE vocabulary 50257, d_ff = 4 d_model,
+    tied input/output embedding, learned positions, pre-norm): small 125M ... 175B. Erratum (E7):
+    the paper's table lists d_model = 5140 for 13B; 40 heads x d_head 128 = 5120, the value used.
+    XL: the table lists 24 heads x d_head 128 with d_model 2048 (24 x 128 = 3072); the row keeps
+    d_model 2048 and d_head 128, so 16 heads (the parameter count does not depend on the split).
+    N = L (12 d^2 + 13 d) + (V + n_ctx) d + 2 d; GPT-3's alternating dense / locally banded sparse
+    attention layers change no parameter.
+  VASWANI_SIZES (EncoderDecoder; Vaswani et al. 2017 Table 3): base d 512, 8 heads x 64, 6 + 6
+    layers, d_ff 2048, 65M; big d 1024, 16 heads, d_ff 4096, 213M; post-norm, sinusoidal positions
+    and one embedding shared by source, target and the pre-softmax layer (`share_embeddings`) over
+    the paper's shared WMT En-De vocabulary of ~37000 BPE tokens. dljax's FFN uses GELU where the
+    paper uses ReLU (no parameter differs).
+
 GELU is flax's `nn.gelu`, whose default is the tanh approximation
 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); PyTorch's `nn.GELU()` defaults to the exact
 x Phi(x) (erf), up to 4.7e-4 away (torch's `approximate='tanh'` agrees to 5e-7).
@@ -27,6 +42,28 @@ import numpy as np
 from dljax.models.attention import MultiHeadAttention, causal_mask
 
 POSITIONS = ('learned', 'sinusoidal', 'none')
+
+# GPT-3 (Brown et al. 2020, Table 2.1): the published counts use n_ctx 2048 and vocabulary 50257
+GPT3_CONTEXT, GPT3_VOCAB = 2048, 50257
+_GPT3 = dict(mlp_ratio=4, positions='learned', prenorm=True)
+GPT3_SIZES = {   # published n_params in the key's comment; d_head = d_model / num_heads
+    'small': dict(d_model=768, num_heads=12, num_layers=12, **_GPT3),     # 125M, d_head 64
+    'medium': dict(d_model=1024, num_heads=16, num_layers=24, **_GPT3),   # 350M, 64
+    'large': dict(d_model=1536, num_heads=16, num_layers=24, **_GPT3),    # 760M, 96
+    'xl': dict(d_model=2048, num_heads=16, num_layers=24, **_GPT3),       # 1.3B, 128 (table: 24 heads)
+    '2.7B': dict(d_model=2560, num_heads=32, num_layers=32, **_GPT3),     # 2.7B, 80
+    '6.7B': dict(d_model=4096, num_heads=32, num_layers=32, **_GPT3),     # 6.7B, 128
+    '13B': dict(d_model=5120, num_heads=40, num_layers=40, **_GPT3),      # 13.0B, 128 (E7: not 5140)
+    '175B': dict(d_model=12288, num_heads=96, num_layers=96, **_GPT3),    # 175.0B, 128
+}
+# Vaswani et al. (2017), Table 3: a shared source/target vocabulary of about 37000 BPE tokens
+VASWANI_VOCAB = 37000
+_VASWANI = dict(num_layers=6, mlp_ratio=4, positions='sinusoidal', prenorm=False,
+                share_embeddings=True)
+VASWANI_SIZES = {
+    'base': dict(d_model=512, num_heads=8, **_VASWANI),     # 65M
+    'big': dict(d_model=1024, num_heads=16, **_VASWANI),    # 213M
+}
 
 
 def sinusoidal_positions(length: int, dim: int) -> np.ndarray:
@@ -139,7 +176,10 @@ def init_cache(batch: int, max_len: int, num_layers: int, num_heads: int, head_d
 
 
 class LM(nn.Module):
-  """Decoder-only Transformer language model (GPT): p(x_t | x_<t) with a causal mask."""
+  """Decoder-only Transformer language model (GPT): p(x_t | x_<t) with a causal mask.
+  `model.size` picks a row of GPT3_SIZES."""
+  SIZES = GPT3_SIZES
+
   vocab_size: int
   d_model: int = 128
   num_heads: int = 4
@@ -192,7 +232,13 @@ class LM(nn.Module):
 
 
 class EncoderDecoder(nn.Module):
-  """The original Transformer: encoder self-attention, decoder causal self- and cross-attention."""
+  """The original Transformer: encoder self-attention, decoder causal self- and cross-attention.
+
+  share_embeddings: one token embedding for source, target and the output layer (the paper's, over
+  a shared vocabulary: src_vocab must equal tgt_vocab). `model.size` picks a row of VASWANI_SIZES.
+  """
+  SIZES = VASWANI_SIZES
+
   src_vocab: int
   tgt_vocab: int
   d_model: int = 128
@@ -205,12 +251,20 @@ class EncoderDecoder(nn.Module):
   prenorm: bool = True
   pad_id: int = 0
   sow_weights: bool = False
+  share_embeddings: bool = False
 
   def setup(self):
     if self.d_model % self.num_heads:
       raise ValueError(f'd_model={self.d_model} must be divisible by num_heads={self.num_heads}.')
-    self.src_embed = Embed(self.src_vocab, self.d_model, self.max_len, self.positions)
-    self.tgt_embed = Embed(self.tgt_vocab, self.d_model, self.max_len, self.positions)
+    if self.share_embeddings and self.src_vocab != self.tgt_vocab:
+      raise ValueError(f'model.share_embeddings needs one vocabulary; got src_vocab={self.src_vocab}'
+                       f' and tgt_vocab={self.tgt_vocab}: set them equal or share_embeddings=False.')
+    if self.share_embeddings:  # one table E: source embedding, target embedding, logits = h E^T
+      self.tgt_embed = Embed(self.tgt_vocab, self.d_model, self.max_len, self.positions)
+      self.src_embed = self.tgt_embed
+    else:
+      self.src_embed = Embed(self.src_vocab, self.d_model, self.max_len, self.positions)
+      self.tgt_embed = Embed(self.tgt_vocab, self.d_model, self.max_len, self.positions)
     self.drop = nn.Dropout(self.dropout)
     mlp = self.mlp_ratio * self.d_model
     self.encoder = [Block(self.num_heads, mlp, self.dropout, self.prenorm,

@@ -8,6 +8,16 @@
 `PatchEmbed`, `position_embedding`, `EncoderBlock` and `Encoder` are the reusable pieces (MAE builds
 its encoder and decoder from them).
 
+Reference sizes (`VIT_SIZES`, chosen with `model.size`, e.g. --config.model.size=B/16; Dosovitskiy et
+al. 2021 Table 1, and DeiT's Ti/S): width D, depth L, heads, MLP 4D, patch P. At the published input
+(224 x 224 x 3, N = (224/P)^2 patches, 1000-class linear head) ViT-B/16 has 86,567,656 parameters
+(the paper: 86M), L/16 304,326,632 (307M), H/14 632,045,800 (632M); the same counts as the reference
+implementation (big_vision / timm). Where the module differs from the paper by default: its E_pos
+covers the N patches only and the [class] token gets no position embedding; the size rows set
+`cls_pos_embedding=True`, which adds the paper's position embedding of the [class] token (the
+(N+1)-th row of E_pos, D parameters). The paper's pre-training head (one tanh hidden layer) is not
+counted: the published counts and the fine-tuned models use a linear head (head_hidden=0).
+
 GELU is flax's `nn.gelu`, whose default is the tanh approximation
 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); PyTorch's `nn.GELU()` defaults to the exact
 x Phi(x) (erf), up to 4.7e-4 away (torch's `approximate='tanh'` agrees to 5e-7).
@@ -23,6 +33,19 @@ from dljax.models.attention import MultiHeadAttention
 
 POS_EMBEDDINGS = ('learned', 'sincos2d', 'none')
 STEMS = ('linear', 'conv')
+
+# the paper's sizes (Table 1; Ti and S from DeiT): published input 224 x 224 x 3, 1000 classes
+_PAPER = dict(stem='linear', pos_embedding='learned', pool='cls', head_hidden=0,
+              cls_pos_embedding=True)
+VIT_SIZES = {
+    'Ti/16': dict(patch=16, width=192, depth=12, num_heads=3, mlp_dim=768, **_PAPER),
+    'S/16': dict(patch=16, width=384, depth=12, num_heads=6, mlp_dim=1536, **_PAPER),
+    'B/16': dict(patch=16, width=768, depth=12, num_heads=12, mlp_dim=3072, **_PAPER),
+    'B/32': dict(patch=32, width=768, depth=12, num_heads=12, mlp_dim=3072, **_PAPER),
+    'L/16': dict(patch=16, width=1024, depth=24, num_heads=16, mlp_dim=4096, **_PAPER),
+    'L/32': dict(patch=32, width=1024, depth=24, num_heads=16, mlp_dim=4096, **_PAPER),
+    'H/14': dict(patch=14, width=1280, depth=32, num_heads=16, mlp_dim=5120, **_PAPER),
+}
 
 
 def patchify(x_BxHxWxC, patch: int):
@@ -156,7 +179,11 @@ class ViT(nn.Module):
 
   pool='cls' classifies from the [class] token; pool='mean' drops it and averages the patch tokens.
   head_hidden > 0 puts one tanh hidden layer in the head (the paper's pre-training head); 0 is linear.
+  cls_pos_embedding adds a learned position embedding to the [class] token too (the paper's E_pos
+  has N + 1 rows); `model.size` (VIT_SIZES) sets it with the paper's widths.
   """
+  SIZES = VIT_SIZES
+
   patch: int = 4
   width: int = 64
   depth: int = 4
@@ -169,6 +196,7 @@ class ViT(nn.Module):
   head_hidden: int = 0
   dropout: float = 0.0
   sow_weights: bool = False
+  cls_pos_embedding: bool = False
 
   @nn.compact
   def __call__(self, x_BxHxWxC, train: bool = False):
@@ -178,8 +206,11 @@ class ViT(nn.Module):
     z_BxNxD = PatchEmbed(self.width, self.patch, self.stem, name='patch_embed')(x_BxHxWxC)
     z_BxNxD = z_BxNxD + PositionEmbedding(self.pos_embedding, grid_hw, name='pos')(self.width)[None]
     if self.pool == 'cls':  # z_0 = [x_class; x_p E + E_pos] (the [class] token carries no E_pos)
-      z_BxNxD = prepend_cls(self.param('cls_token', nn.initializers.zeros, (1, 1, self.width)),
-                            z_BxNxD)
+      cls_1x1xD = self.param('cls_token', nn.initializers.zeros, (1, 1, self.width))
+      if self.cls_pos_embedding:  # the paper's z_0 = [x_class; x_p E] + E_pos, E_pos: (N+1) x D
+        cls_1x1xD = cls_1x1xD + self.param('cls_pos_embedding', nn.initializers.normal(0.02),
+                                           (1, 1, self.width))
+      z_BxNxD = prepend_cls(cls_1x1xD, z_BxNxD)
     z_BxNxD = Encoder(self.depth, self.num_heads, self.mlp_dim, self.dropout, self.sow_weights,
                       name='encoder')(z_BxNxD, train)
     h_BxD = z_BxNxD[:, 0] if self.pool == 'cls' else z_BxNxD.mean(axis=1)  # LN(z_L^0)

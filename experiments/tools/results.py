@@ -102,9 +102,12 @@ def studies(family: str) -> list:
 
 
 def config_sha(config) -> str:
-  """sha256 of the config without its reference (a new band does not make a new experiment)."""
+  """sha256 of the config without its reference (a new band does not make a new experiment), and
+  without an empty model.size (the config's own model, as before the key existed: the same hash)."""
   d = json.loads(config.to_json_best_effort(sort_keys=True))
   d.pop('reference', None)
+  if isinstance(d.get('model'), dict) and d['model'].get('size', None) == '':
+    del d['model']['size']
   return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
