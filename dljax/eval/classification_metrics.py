@@ -30,6 +30,12 @@ positive), w_N sample weights (default 1), [.] the indicator.
 Bad input (shapes that differ, labels outside 0..K-1, non-binary labels where a binary problem is
 expected, a single class where a curve needs both, non-finite scores or negative weights) raises one
 ValueError naming the fix.
+
+As an evaluator (a softmax classifier's predict):
+  config.evals.cls = dict(type='classification_metrics', split='test', threshold='f1')
+gives cls/macro_f1, cls/precision_k, cls/recall_k, cls/f1_k, cls/auc or cls/ovr_auc, and for two
+classes cls/ap and the threshold chosen on threshold_split ('validation') with the test metrics at
+it; plots() draws plots/confusion.png and, with save_predictions=True, keeps predictions.npz.
 """
 import numpy as np
 
@@ -229,3 +235,91 @@ def report(y_true, y_pred, num_classes=None, sample_weight=None) -> dict:
       'weighted_f1': from_confusion(c, 'weighted')[2],
       'precision': p_K.tolist(), 'recall': r_K.tolist(), 'f1': f_K.tolist(),
       'support': support_K.tolist(), 'confusion': c.tolist()}
+
+
+# --- the evaluator: config.evals.<name> = dict(type='classification_metrics', ...) ----------------
+PARAMS = dict(split='test', threshold_split='validation', threshold='f1', save_predictions=False,
+              predict_on={}, batch_size=0)
+REQUIRES = ('predict',)
+TEST_METRICS = True  # every choice (the binary threshold) is made on threshold_split
+THRESHOLD_RULES = ('none', 'f1', 'youden')
+
+
+def check(task, cfg):
+  """ConfigError naming the fix for a task without softmax outputs or bad parameters."""
+  from dljax.errors import ConfigError  # pylint: disable=g-import-not-at-top
+  from dljax.eval import _shift  # pylint: disable=g-import-not-at-top
+  _shift.check_softmax(task, 'classification_metrics')
+  if cfg.threshold not in THRESHOLD_RULES:
+    raise ConfigError(f'threshold={cfg.threshold!r}; use one of {THRESHOLD_RULES} (the rule that '
+                      'chooses the binary decision threshold on threshold_split).')
+  if cfg.split == cfg.threshold_split and cfg.threshold != 'none':
+    raise ConfigError(f'threshold_split={cfg.threshold_split!r} is the reported split: choose the '
+                      "threshold on another split (e.g. 'validation').")
+  if not isinstance(cfg.batch_size, int) or cfg.batch_size < 0:
+    raise ConfigError(f'batch_size={cfg.batch_size!r}; use 0 (data.eval_batch_size) or a positive '
+                      'multiple of the device count.')
+  if not hasattr(cfg.predict_on, 'keys'):
+    raise ConfigError(f'predict_on={cfg.predict_on!r} must be a dict of data fields, e.g. '
+                      "dict(view='triclass'), or {} for the run's own splits.")
+
+
+def probabilities(task, state, data, split: str, cfg, arrays=None):
+  """(p_NxK softmax probabilities, y_N) of one split (or of `arrays`, {'x', 'y'})."""
+  from dljax.eval import _shift, common  # pylint: disable=g-import-not-at-top
+  if arrays is None:
+    arrays = common.split(data, split, 'classification_metrics')
+  logits = _shift.logits(task, state, np.asarray(arrays['x']), _shift.batch_size(task, cfg))
+  return _shift.softmax(logits), np.asarray(arrays['y']).astype(np.int64)
+
+
+def evaluate(task, state, data, cfg) -> dict:
+  """On cfg.split, the argmax decisions: macro_f1, weighted_f1, accuracy, precision_k / recall_k /
+  f1_k per class k, and the area: auc (K = 2: of class 1) or ovr_auc (K > 2, macro one-vs-rest).
+  K = 2 also gives ap (class 1), and with threshold='f1' / 'youden' the threshold t of class 1's
+  probability chosen on threshold_split and thr_macro_f1 / thr_precision_1 / thr_recall_1 at it."""
+  p, y = probabilities(task, state, data, cfg.split, cfg)
+  k = p.shape[1]
+  r = report(y, p.argmax(1), k)
+  out = {'macro_f1': r['macro_f1'], 'weighted_f1': r['weighted_f1'], 'accuracy': r['accuracy']}
+  for c in range(k):
+    out.update({f'precision_{c}': r['precision'][c], f'recall_{c}': r['recall'][c],
+                f'f1_{c}': r['f1'][c]})
+  if k == 2:
+    out['auc'], out['ap'] = roc_auc(y, p[:, 1]), average_precision(y, p[:, 1])
+    if cfg.threshold != 'none':
+      p_val, y_val = probabilities(task, state, data, cfg.threshold_split, cfg)
+      rule = best_f1_threshold if cfg.threshold == 'f1' else youden_threshold
+      t = rule(y_val, p_val[:, 1])[0]
+      pt, rt, ft, _ = precision_recall_f1(y, (p[:, 1] >= t).astype(np.int64), 2)
+      out.update(threshold=t, thr_macro_f1=float(np.mean(ft)), thr_precision_1=float(pt[1]),
+                 thr_recall_1=float(rt[1]))
+  else:
+    out['ovr_auc'] = roc_auc_ovr(y, p)
+  return out
+
+
+def plots(task, state, data, cfg, workdir: str):
+  """plots/confusion.png of cfg.split (argmax decisions); with save_predictions, also
+  predictions.npz in the workdir: {split}_p (N x K probabilities) and {split}_y for cfg.split and
+  threshold_split (for studies that compare decision rules without reloading the run), on the run's
+  own splits or, with predict_on = {data field: value} (e.g. dict(view='triclass')), on the splits
+  of the run's data config with those fields changed (labels as that config gives them)."""
+  import os  # pylint: disable=g-import-not-at-top
+  from dljax import viz  # pylint: disable=g-import-not-at-top
+  p, y = probabilities(task, state, data, cfg.split, cfg)
+  names = [str(c) for c in range(p.shape[1])]
+  viz.confusion_matrices({f'{cfg.split} (argmax)': confusion_matrix(y, p.argmax(1), p.shape[1])},
+                         names, os.path.join(workdir, 'plots', 'confusion.png'))
+  if not cfg.save_predictions:
+    return
+  other = None
+  if cfg.predict_on:
+    import ml_collections  # pylint: disable=g-import-not-at-top
+    from dljax import data as data_lib  # pylint: disable=g-import-not-at-top
+    other = ml_collections.ConfigDict(dict(task.config.data.to_dict(), **dict(cfg.predict_on)))
+  out = {}
+  for split in dict.fromkeys(s for s in (cfg.split, cfg.threshold_split) if s):
+    arrays = None if other is None else data_lib.load(other, split)
+    out[f'{split}_p'], out[f'{split}_y'] = probabilities(task, state, data, split, cfg, arrays)
+  np.savez(os.path.join(workdir, 'predictions.npz'), **out)
