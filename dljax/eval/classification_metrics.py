@@ -35,7 +35,8 @@ As an evaluator (a softmax classifier's predict):
   config.evals.cls = dict(type='classification_metrics', split='test', threshold='f1')
 gives cls/macro_f1, cls/precision_k, cls/recall_k, cls/f1_k, cls/auc or cls/ovr_auc, and for two
 classes cls/ap and the threshold chosen on threshold_split ('validation') with the test metrics at
-it; plots() draws plots/confusion.png and, with save_predictions=True, keeps predictions.npz.
+it; plots() draws plots/confusion.png (plot=True) and, with save_predictions=True, keeps
+predictions.npz (the probabilities of split and threshold_split).
 """
 import numpy as np
 
@@ -239,7 +240,7 @@ def report(y_true, y_pred, num_classes=None, sample_weight=None) -> dict:
 
 # --- the evaluator: config.evals.<name> = dict(type='classification_metrics', ...) ----------------
 PARAMS = dict(split='test', threshold_split='validation', threshold='f1', save_predictions=False,
-              predict_on={}, batch_size=0)
+              predict_on={}, plot=True, batch_size=0)
 REQUIRES = ('predict',)
 TEST_METRICS = True  # every choice (the binary threshold) is made on threshold_split
 THRESHOLD_RULES = ('none', 'f1', 'youden')
@@ -300,17 +301,18 @@ def evaluate(task, state, data, cfg) -> dict:
 
 
 def plots(task, state, data, cfg, workdir: str):
-  """plots/confusion.png of cfg.split (argmax decisions); with save_predictions, also
+  """plots/confusion.png of cfg.split (argmax decisions; with plot=True); with save_predictions, also
   predictions.npz in the workdir: {split}_p (N x K probabilities) and {split}_y for cfg.split and
   threshold_split (for studies that compare decision rules without reloading the run), on the run's
   own splits or, with predict_on = {data field: value} (e.g. dict(view='triclass')), on the splits
   of the run's data config with those fields changed (labels as that config gives them)."""
   import os  # pylint: disable=g-import-not-at-top
   from dljax import viz  # pylint: disable=g-import-not-at-top
-  p, y = probabilities(task, state, data, cfg.split, cfg)
-  names = [str(c) for c in range(p.shape[1])]
-  viz.confusion_matrices({f'{cfg.split} (argmax)': confusion_matrix(y, p.argmax(1), p.shape[1])},
-                         names, os.path.join(workdir, 'plots', 'confusion.png'))
+  if cfg.plot:
+    p, y = probabilities(task, state, data, cfg.split, cfg)
+    names = [str(c) for c in range(p.shape[1])]
+    viz.confusion_matrices({f'{cfg.split} (argmax)': confusion_matrix(y, p.argmax(1), p.shape[1])},
+                           names, os.path.join(workdir, 'plots', 'confusion.png'))
   if not cfg.save_predictions:
     return
   other = None
