@@ -1,6 +1,7 @@
-r"""Imbalanced "chest X-ray" classification (seed 003 §2.2, §2.14, §3, c27): a small CNN, class-weighted
-loss vs a decision threshold chosen on validation, precision / recall / F1, confusion matrices, ROC
-curves with their operating points, triclass vs a cascade of two binary classifiers.
+r"""Imbalanced "chest X-ray" classification (seed 003 §2.2, §2.14, §3, c27): a small CNN,
+class-weighted loss vs a decision threshold chosen on validation, precision / recall / F1,
+confusion matrices, ROC curves with their operating points, triclass vs a cascade of two binary
+classifiers.
 
   python -m experiments.study vision/imbalanced --workdir=runs/imbalanced [--preset=cpu] [--seeds=3]
 
@@ -15,8 +16,9 @@ FC-64, dropout 0.4; Adam 1e-3 with warm-up + cosine, batch 64. Four trained runs
                      from the training labels (0.4 / 4 / 4)                      (1,200 steps)
   disease            stage 1 of the cascade: normal vs disease, plain CE         (1,200 steps)
   subtype            stage 2: bacterial vs viral, trained on the disease images only (400 steps)
-and six decision rules on them (report; every threshold is chosen on VALIDATION, none on test):
+and seven decision rules on them (report; every threshold is chosen on VALIDATION, none on test):
   plain_argmax       argmax of the triclass probabilities
+  plain_0.5          disease iff 1 - p(normal) >= 0.5, then the larger of p(bacterial), p(viral)
   plain_thr_f1       disease iff 1 - p(normal) >= t, t = the max-F1 threshold of disease vs normal on
                      validation; a disease is then bacterial or viral by the larger probability
   plain_thr_youden   the same with t = argmax of Youden's J = TPR - FPR on the validation ROC
@@ -29,10 +31,10 @@ p_1(normal), p_1(disease) p_2(bacterial), p_1(disease) p_2(viral)), confusion ma
 std over the seeds. Plots imbalanced_roc.png, imbalanced_confusion.png.
 Measured (cpu, 3 seeds, 2-core CPU shared at load ~20, 97 / 121 / 109 / 34 s per run): test macro-F1
 at the 10:1:1 prior / on the balanced test, minority recall: plain_argmax 0.743 / 0.711, 0.588;
-plain_thr_f1 0.748 / 0.745, 0.647; plain_thr_youden 0.705 / 0.800, 0.770; weighted_argmax 0.697 /
-0.814, 0.801; cascade_0.5 0.753 / 0.729, 0.616; cascade_thr_f1 0.756 / 0.755, 0.660. Disease AUC
-0.941 / 0.942 / 0.944 (plain / weighted / cascade): weighting moves the operating point along
-almost the same ROC curve. Details: docs/vision/notes.md.
+plain_0.5 0.743 / 0.718, 0.600; plain_thr_f1 0.748 / 0.745, 0.647; plain_thr_youden 0.705 / 0.800,
+0.770; weighted_argmax 0.697 / 0.814, 0.801; cascade_0.5 0.753 / 0.729, 0.616; cascade_thr_f1
+0.756 / 0.755, 0.660. Disease AUC 0.941 / 0.942 / 0.944 (plain / weighted / cascade): weighting
+moves the operating point along almost the same ROC curve. Details: docs/vision/notes.md.
 """
 import numpy as np
 
@@ -46,8 +48,8 @@ STEPS = {'cpu': {'triclass_plain': 1200, 'triclass_weighted': 1200, 'disease': 1
 RUNS = {  # name: (data.view, config.class_weights)
     'triclass_plain': ('triclass', None), 'triclass_weighted': ('triclass', 'balanced'),
     'disease': ('disease', None), 'subtype': ('subtype', None)}
-RULES = ('plain_argmax', 'plain_thr_f1', 'plain_thr_youden', 'weighted_argmax', 'cascade_0.5',
-         'cascade_thr_f1')
+RULES = ('plain_argmax', 'plain_0.5', 'plain_thr_f1', 'plain_thr_youden', 'weighted_argmax',
+         'cascade_0.5', 'cascade_thr_f1')
 CLASSES = ('normal', 'bacterial', 'viral')
 
 
@@ -106,6 +108,7 @@ def decisions(p: dict, thresholds: dict) -> dict:
   sub_cas = 1 + np.argmax(s2, 1)          # by stage 2
   cascade_scores = np.stack([d1[:, 0], d1[:, 1] * s2[:, 0], d1[:, 1] * s2[:, 1]], 1)
   out = {'plain_argmax': (np.argmax(tri, 1), tri, 1 - tri[:, 0]),
+         'plain_0.5': (np.where(1 - tri[:, 0] >= 0.5, sub_tri, 0), tri, 1 - tri[:, 0]),
          'weighted_argmax': (np.argmax(wtd, 1), wtd, 1 - wtd[:, 0]),
          'cascade_0.5': (np.where(d1[:, 1] >= 0.5, sub_cas, 0), cascade_scores, d1[:, 1])}
   for rule in ('plain_thr_f1', 'plain_thr_youden'):

@@ -94,6 +94,7 @@ def test_decision_rules():
   t = {'plain_thr_f1': 0.5, 'plain_thr_youden': 0.3, 'cascade_thr_f1': 0.25}
   d = imbalanced.decisions(p, t)
   assert d['plain_argmax'][0].tolist() == [0, 0, 1]
+  assert d['plain_0.5'][0].tolist() == [0, 2, 1]        # p(normal) 0.45 < 0.5: disease
   assert d['plain_thr_f1'][0].tolist() == [0, 2, 1]     # 1 - p(normal) >= 0.5, then the larger
   assert d['plain_thr_youden'][0].tolist() == [1, 2, 1]
   assert d['cascade_0.5'][0].tolist() == [0, 2, 1]      # stage 1 at 0.5, then stage 2

@@ -8,8 +8,9 @@ diagnoses, chosen to have the X-ray task's structure: 'normal' = Shirt (6), the 
 hard to tell on an X-ray) and both resemble the majority class (shirts), so a model trained on
 imbalanced data absorbs them into 'normal'.
 
-Splits, from the 6,000 source training images of each class (read from the local IDX files, as
-fashion_mnist's cache is built; the 60,000 training images, not fashion_mnist's carve), fixed by data.subsample_seed (default 0; the same for every run seed):
+Splits, from the 6,000 source training images of each class (read from the local IDX files that
+fashion_mnist's cache is built from: the 60,000 training images, not fashion_mnist's carve), fixed
+by data.subsample_seed (default 0; the same for every run seed):
   train       n_normal = 5,000 shirts and 5,000 / r pullovers and coats each, for
               data.imbalance = (10, 1, 1) (normal : bacterial : viral; the default) -> 5000/500/500
   validation  the deployment prior too: 1,000 shirts, 100 pullovers, 100 coats (disjoint from
