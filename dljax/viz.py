@@ -363,3 +363,57 @@ def ponder_times(ponder_T, inputs_TxD, path: str, targets_TxK=None) -> str:
   axes[-1].set_xlabel('position')
   fig.tight_layout()
   return _save_to(fig, path)
+
+
+def roc_curves(curves: dict, points: dict, path: str, title: str = None) -> str:
+  """ROC curves {label: (FPR, TPR)} with operating points {label: (FPR, TPR)} as markers, the
+  chance diagonal dashed, and a zoom on the low-FPR corner beside; written to `path` (a .png)."""
+  fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+  markers = 'os^DvP*Xh'
+  for ax, (lim_x, lim_y) in zip(axes, (((0, 1), (0, 1)), ((0, 0.3), (0.6, 1.0)))):
+    for label, (fpr, tpr) in curves.items():
+      ax.plot(fpr, tpr, lw=1.4, label=label)
+    for i, (label, (fx, ty)) in enumerate(points.items()):
+      ax.plot([fx], [ty], ls='none', marker=markers[i % len(markers)], ms=7, mfc='none', mew=1.5,
+              color=f'C{len(curves) + i}', label=label)
+    ax.plot([0, 1], [0, 1], ls='--', lw=0.8, color='gray')
+    ax.set_xlim(*lim_x)
+    ax.set_ylim(*lim_y)
+    ax.set_xlabel('false positive rate (normal called disease)')
+    ax.set_ylabel('true positive rate (disease recall)')
+    ax.grid(alpha=0.3)
+  axes[0].set_title('full curve', fontsize=9)
+  axes[1].set_title('low false-positive corner', fontsize=9)
+  axes[1].legend(fontsize=7, loc='lower right')
+  if title:
+    fig.suptitle(title, fontsize=9)
+  fig.tight_layout()
+  return _write(fig, path)
+
+
+def confusion_matrices(mats: dict, class_names, path: str, title: str = None) -> str:
+  """One confusion matrix per panel, mats = {title: K x K counts (rows true, columns predicted)};
+  colour = the row share (recall), text = the count; written to `path` (a .png)."""
+  n = len(mats)
+  cols = min(n, 3)
+  rows = (n + cols - 1) // cols
+  fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.3 * rows), squeeze=False)
+  for ax in axes.ravel()[n:]:
+    ax.axis('off')
+  for ax, (label, c) in zip(axes.ravel(), mats.items()):
+    c = np.asarray(c, np.float64)
+    share = c / np.maximum(c.sum(1, keepdims=True), 1e-12)
+    ax.imshow(share, cmap='Blues', vmin=0, vmax=1)
+    for i in range(c.shape[0]):
+      for j in range(c.shape[1]):
+        ax.text(j, i, f'{c[i, j]:.0f}', ha='center', va='center', fontsize=8,
+                color='white' if share[i, j] > 0.6 else 'black')
+    ax.set_xticks(range(len(class_names)), class_names, fontsize=7)
+    ax.set_yticks(range(len(class_names)), class_names, fontsize=7)
+    ax.set_xlabel('predicted', fontsize=8)
+    ax.set_ylabel('true', fontsize=8)
+    ax.set_title(label, fontsize=8)
+  if title:
+    fig.suptitle(title, fontsize=9)
+  fig.tight_layout()
+  return _write(fig, path)

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from dljax.errors import ConfigError
-from dljax.eval import common
+from dljax.eval import classification_metrics, common
 
 PARAMS = dict(split='test', noise=True, knn=0, knn_memory=10000, jacobian=0, zero_tol=1e-3,
               anomaly_class=-1, denoise_sigma=0.0, seed=0)
@@ -47,24 +47,9 @@ def check(task, cfg):
 
 
 def auroc(scores_N, positive_N) -> float:
-  r"""Area under the ROC curve = P(score of a positive > score of a negative) (+ 1/2 for ties), by
-  the Mann-Whitney rank sum: (R_+ - n_+ (n_+ + 1) / 2) / (n_+ n_-), with average ranks for ties."""
-  scores_N = np.asarray(scores_N, np.float64)
-  positive_N = np.asarray(positive_N, bool)
-  n_pos, n_neg = int(positive_N.sum()), int((~positive_N).sum())
-  if n_pos == 0 or n_neg == 0:
-    raise ValueError('auroc needs at least one positive and one negative example.')
-  order = np.argsort(scores_N, kind='mergesort')
-  ranks = np.empty(len(scores_N))
-  sorted_scores = scores_N[order]
-  i = 0
-  while i < len(sorted_scores):  # average rank over each run of ties
-    j = i
-    while j + 1 < len(sorted_scores) and sorted_scores[j + 1] == sorted_scores[i]:
-      j += 1
-    ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
-    i = j + 1
-  return float((ranks[positive_N].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+  r"""Area under the ROC curve = P(score of a positive > score of a negative) (+ 1/2 for ties)
+  (dljax.eval.classification_metrics.roc_auc; ValueError without both kinds of example)."""
+  return classification_metrics.roc_auc(np.asarray(positive_N, bool).astype(np.int64), scores_N)
 
 
 def knn_accuracy(memory_MxK, labels_M, query_NxK, labels_N, k: int, chunk: int = 1000) -> float:

@@ -41,7 +41,7 @@ import numpy as np
 
 from dljax import data as data_lib
 from dljax.errors import ConfigError
-from dljax.eval import _shift, attacks
+from dljax.eval import _shift, attacks, classification_metrics
 
 PARAMS = dict(sets=('digits', 'noise', 'inverted', 'flipped'),
               scores=('msp', 'max_logit', 'energy', 'mahalanobis'), split='test', limit=2000,
@@ -71,26 +71,21 @@ def check(task, cfg):
 
 
 # --- metrics ------------------------------------------------------------------------------------------
+def _id_positive(s_in, s_out):
+  return np.r_[np.ones(len(s_in), np.int64), np.zeros(len(s_out), np.int64)], np.r_[s_in, s_out]
+
+
 def auroc(s_in, s_out) -> float:
-  """P(s_in > s_out) + P(s_in = s_out) / 2 from the ranks (the Mann-Whitney U statistic)."""
-  from scipy.stats import rankdata  # pylint: disable=g-import-not-at-top
-  s_in, s_out = np.asarray(s_in, np.float64), np.asarray(s_out, np.float64)
-  ranks = rankdata(np.concatenate([s_in, s_out]))
-  u = ranks[:len(s_in)].sum() - len(s_in) * (len(s_in) + 1) / 2
-  return float(u / (len(s_in) * len(s_out)))
+  """P(s_in > s_out) + P(s_in = s_out) / 2 (the Mann-Whitney U statistic / (n_in n_out)), the area
+  under the ROC curve with the ID images as positives (classification_metrics.roc_auc)."""
+  return classification_metrics.roc_auc(*_id_positive(s_in, s_out))
 
 
 def aupr(s_in, s_out) -> float:
   """Average precision with the ID images as positives: sum_k (R_k - R_{k-1}) P_k over the
-  thresholds at every distinct score (sklearn's average_precision_score)."""
-  s = np.concatenate([s_in, s_out]).astype(np.float64)
-  pos = np.concatenate([np.ones(len(s_in)), np.zeros(len(s_out))])
-  order = np.argsort(-s, kind='stable')
-  s, pos = s[order], pos[order]
-  last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]  # the last index of each distinct score
-  tp = np.cumsum(pos)[last]
-  precision, recall = tp / (last + 1), tp / pos.sum()
-  return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+  thresholds at every distinct score (classification_metrics.average_precision, sklearn's
+  average_precision_score)."""
+  return classification_metrics.average_precision(*_id_positive(s_in, s_out))
 
 
 def fpr_at_tpr(s_in, s_out, tpr=0.95) -> float:

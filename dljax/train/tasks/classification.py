@@ -10,13 +10,23 @@ Evaluators (dljax/eval) call predict(state, x) -> logits and features(state, x) 
 embeddings; test-time augmentation is the evaluator `tta` (config.evals.tta = dict(type='tta', ...)).
 config.mix = dict(kind='mixup' | 'cutmix', alpha=...) (softmax only) mixes each training batch with
 a permutation of itself and mixes the two losses (dljax.data.augment.mix).
+
+config.class_weights (absent or None: off) weights each example's loss by its class, for imbalanced
+data: a tuple (w_0, ..., w_{K-1}) of positive numbers, or 'balanced' = sklearn's inverse frequency
+w_c = n / (K n_c) computed once from the TRAINING labels (n examples, n_c of class c, K classes).
+The data term becomes L = (1/B) sum_i w_{y_i} l(f(x_i), y_i), the plain mean loss when every
+w_c = 1; with 'balanced' weights the mean weight over the training set is 1, so the loss scale (and
+the learning rate) stay those of the plain loss. Only the training objective is weighted: test/loss
+and val/loss stay the plain cross-entropy. For losses with class labels (softmax, logistic, hinge,
+square; y in 0..K-1 or {0, 1}).
 """
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
-from dljax import models
+from dljax import data as data_lib, models
 from dljax.data import augment
 from dljax.errors import ConfigError
 from dljax.train import kit, transforms
@@ -42,12 +52,50 @@ LOSSES = {
   'multilabel': _multilabel,  # per-label sigmoid cross-entropy, summed over the L labels
     'mse': lambda s, y: (s - y) ** 2,  # regression
 }
+WEIGHTABLE = ('softmax', 'logistic', 'hinge', 'square')  # losses with one class label per example
+
+
+def balanced_class_weights(y_N, num_classes: int) -> np.ndarray:
+  """w_c = n / (K n_c): sklearn's compute_class_weight('balanced'); sum_i w_{y_i} = n."""
+  y_N = np.asarray(y_N).astype(np.int64)
+  n_K = np.bincount(y_N, minlength=num_classes)[:num_classes]
+  if np.any(n_K == 0) or y_N.max(initial=0) >= num_classes:
+    raise ConfigError(f"class_weights='balanced': the training labels count {n_K.tolist()} examples "
+                      f'per class of {num_classes}; every class needs at least one training example '
+                      '(or give config.class_weights as a tuple).')
+  return (len(y_N) / (num_classes * n_K)).astype(np.float32)
+
+
+def check_class_weights(config):
+  """ConfigError naming the fix for a config.class_weights that is neither None, 'balanced' nor a
+  tuple of positive finite numbers, or that is set for a loss without class labels."""
+  w = config.get('class_weights', None)
+  if w is None:
+    return
+  loss = config.get('loss', 'softmax')
+  if loss not in WEIGHTABLE:
+    raise ConfigError(f'config.class_weights weights losses with one class label per example '
+                      f'({list(WEIGHTABLE)}); loss={loss!r} has none: remove config.class_weights.')
+  if isinstance(w, str):
+    if w != 'balanced':
+      raise ConfigError(f"config.class_weights={w!r}; use 'balanced' or a tuple of K positive "
+                        'weights.')
+    return
+  values = np.asarray(w, np.float64) if isinstance(w, (tuple, list)) else np.zeros(0)
+  if values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)) or np.any(values <= 0):
+    raise ConfigError(f"config.class_weights={w!r}; give 'balanced' or a tuple of K >= 2 positive "
+                      'finite weights, one per class.')
 
 
 class Classification(Task):
   """f(x) -> prediction; the loss is `config.loss` (default softmax cross-entropy)."""
 
   fixed_loss = None  # a subclass that always trains with one loss names it here (Denoise: 'mse')
+
+  @classmethod
+  def check_config(cls, config):
+    super().check_config(config)
+    check_class_weights(config)
 
   def __init__(self, config, total_steps):
     super().__init__(config, total_steps)
@@ -62,6 +110,11 @@ class Classification(Task):
     if self.mix and self.loss_name != 'softmax':
       raise ConfigError(f"config.mix needs loss='softmax' (it mixes class labels); this task's "
                         f'loss is {self.loss_name!r}: remove config.mix.')
+    if config.get('class_weights', None) is not None and type(self) is not Classification:
+      raise ConfigError(f'config.class_weights is applied by task classification only; '
+                        f'{type(self).__name__} would ignore it: remove config.class_weights.')
+    check_class_weights(config)
+    self.class_weights_K = None  # set by prepare() when config.class_weights is given
     if (config.get('eval', None) or {}).get('tta_views', None):
       raise ConfigError("eval.tta_views moved to an evaluator: set config.evals.tta = dict(type='tta', "
                         'views=K, augment=dict(...)) instead of eval.tta_views / eval.tta_augment.')
@@ -76,6 +129,24 @@ class Classification(Task):
 
   def prepare(self, train):
     self.transform.prepare(train)  # per-channel mean/std of the training split, computed once
+    w = self.config.get('class_weights', None)
+    if w is None:
+      return
+    k = data_lib.info(self.config.data).num_classes if self.loss_name == 'softmax' else 2
+    if isinstance(w, str):  # 'balanced': from the training labels, once
+      self.class_weights_K = balanced_class_weights(train['y'], k)
+    else:
+      if len(w) != k:
+        raise ConfigError(f'config.class_weights has {len(w)} weights; {self.config.data.name} has '
+                          f'{k} classes: give one weight per class.')
+      self.class_weights_K = np.asarray(w, np.float32)
+
+  def example_loss(self, out, y):
+    """Per-example loss l(f(x_i), y_i), times w_{y_i} when config.class_weights is set."""
+    loss_B = self.loss_fn(out, y)
+    if self.class_weights_K is None:
+      return loss_B
+    return jnp.asarray(self.class_weights_K)[y.astype(jnp.int32)] * loss_B
 
   def init(self, rng, batch):
     return kit.init_single(self.model, rng, (batch['x'],), self.config.optim, self.total_steps,
@@ -101,10 +172,10 @@ class Classification(Task):
     out, model_state = self.forward(net.replace(params=params), batch['x'], train=True, rng=rng)
     model_state = dict(model_state)
     aux_logits = model_state.pop('intermediates', {}).get('aux_logits', ())
-    loss = self.loss_fn(out, batch['y']).mean()
+    loss = self.example_loss(out, batch['y']).mean()  # (class-weighted if config.class_weights)
     if 'lam' in batch:  # mixup / cutmix: lam l(f(x~), y) + (1 - lam) l(f(x~), y_pi)
-      loss = batch['lam'] * loss + (1 - batch['lam']) * self.loss_fn(out, batch['y_mix']).mean()
-    aux = sum(self.loss_fn(a, batch['y']).mean() for a in aux_logits)
+      loss = batch['lam'] * loss + (1 - batch['lam']) * self.example_loss(out, batch['y_mix']).mean()
+    aux = sum(self.example_loss(a, batch['y']).mean() for a in aux_logits)
     penalty = self.l2 * sum(jnp.sum(w ** 2) for w in jax.tree.leaves(params)) if self.l2 else 0.0
     if self.l1:  # |w| written w sign(w) with sign(w) held constant: the subgradient is sign(w),
       # 0 at w = 0 (jax.grad of jnp.abs gives 1 there, pushing an exact zero away from 0)
