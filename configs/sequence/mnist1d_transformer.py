@@ -27,6 +27,11 @@ VARIANTS = {
         'trains, near the LN model on fixed-length inputs')),
     'batchnorm_postnorm': ({'model.norm': 'batch', 'model.prenorm': False}, common.reference(
         'test/accuracy', (0.60, 0.95), source=_EXP + "the notes' form: x = BN(x + Sublayer(x))")),
+    'deep': ({'model.num_layers': 6}, common.reference(
+        'test/accuracy', (0.70, 0.95), source=_EXP + 'with 6 blocks: about the 2-block model')),
+    'deep_noresidual': ({'model.num_layers': 6, 'model.residual': False}, common.reference(
+        'test/accuracy', (0.10, 0.90), source=_EXP + 'with 6 blocks and no skips: the gap to '
+        '`deep` widens with depth (rank collapse; He et al. 2016 for CNNs)')),
     'unscaled': ({'model.scaling': 'none'}, common.reference(
         'test/accuracy', (0.50, 0.95), source=_EXP + 'with logits <q, k> (no 1/sqrt(32)): '
         'saturated softmax at init, slower or worse training (Vaswani et al. 2017 §3.2.1)')),

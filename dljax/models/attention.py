@@ -119,8 +119,8 @@ class MultiHeadAttention(nn.Module):
       t, s = q_BxTxHxD.shape[1], k_BxSxHxD.shape[1]
       mask = (jnp.arange(s)[None, :] <= cache_index + jnp.arange(t)[:, None])[None, None]
       cache = {'k': k_BxSxHxD, 'v': v_BxSxHxD}
-    out_BxTxHxD, weights_BxHxTxS = dot_product_attention(q_BxTxHxD, k_BxSxHxD, v_BxSxHxD, mask, bias,
-                                                         return_weights=True,
+    out_BxTxHxD, weights_BxHxTxS = dot_product_attention(q_BxTxHxD, k_BxSxHxD, v_BxSxHxD, mask,
+                                                         bias, return_weights=True,
                                                          scaling=self.scaling)
     if self.sow_weights:
       self.sow('intermediates', 'attention_weights', weights_BxHxTxS)

@@ -331,13 +331,17 @@ class SequenceTransformer(nn.Module):
     t = t // self.patch
     if t > self.max_len:
       raise ValueError(f'sequence length {t} > model.max_len={self.max_len}; raise max_len.')
-    pos_LxD = self.param('pos_embedding', nn.initializers.normal(0.02), (self.max_len, self.d_model))
+    pos_LxD = self.param('pos_embedding', nn.initializers.normal(0.02),
+                         (self.max_len, self.d_model))
     h_BxTxD = nn.Dense(self.d_model, name='embed')(x_BxTxC) + pos_LxD[None, :t]
     for i in range(self.num_layers):
       h_BxTxD = Block(self.num_heads, self.mlp_ratio * self.d_model, self.dropout, self.prenorm,
                       residual=self.residual, norm=self.norm, scaling=self.scaling,
                       name=f'block{i + 1}')(h_BxTxD, train=train)
     if self.prenorm:   # the final norm of a pre-norm stack
-      h_BxTxD = (nn.LayerNorm(name='ln_final')(h_BxTxD) if self.norm == 'layer' else
-                 nn.BatchNorm(use_running_average=not train, momentum=0.9, name='bn_final')(h_BxTxD))
+      if self.norm == 'layer':
+        h_BxTxD = nn.LayerNorm(name='ln_final')(h_BxTxD)
+      else:
+        h_BxTxD = nn.BatchNorm(use_running_average=not train, momentum=0.9,
+                               name='bn_final')(h_BxTxD)
     return nn.Dense(self.num_outputs, name='head')(h_BxTxD.mean(axis=1))

@@ -99,10 +99,11 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
                           for m, v in ms.items()} for d, ms in by_d.items()}
   plot(table, p['dims'], f'{out}/attention_scaling.png')
   for sc in attention.SCALINGS:
+    rows = [table[sc][str(d)] for d in p['dims']]
     print(f'{sc:>6}: ' + '  '.join(
-        f'd={d}: std {table[sc][str(d)]["logit_std"]["mean"]:.2f} max '
-        f'{table[sc][str(d)]["max_weight"]["mean"]:.2f} H {table[sc][str(d)]["entropy"]["mean"]:.2f}'
-        for d in p['dims']))
+        f'd={d}: std {r["logit_std"]["mean"]:.2f} max {r["max_weight"]["mean"]:.2f} '
+        f'H {r["entropy"]["mean"]:.2f} sat {r["saturated"]["mean"]:.2f}'
+        for d, r in zip(p['dims'], rows)))
   return table
 
 

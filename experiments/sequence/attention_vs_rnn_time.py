@@ -14,7 +14,8 @@ std over the rounds), on whatever device runs it; the exponent of time ~ n^k fit
 half of the n grid (log-log least squares); and the count of sequential steps.
 Times here come from a 2-core CPU shared with other jobs: a CPU has little parallelism to offer the
 attention's n^2 work, so there the O(n^2) cost shows and the RNN's sequential steps cost little;
-on an accelerator the ranking flips until n^2 work saturates it. Table and attention_vs_rnn_time.png.
+on an accelerator the ranking flips until the n^2 work saturates it.
+Table and attention_vs_rnn_time.png.
 """
 import time
 
