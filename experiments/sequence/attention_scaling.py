@@ -23,6 +23,9 @@ configs/sequence/mnist1d_transformer.py (docs/sequence/notes.md).
 Expected: with 1/sqrt(d) every quantity stays flat in d; without scaling the logit std grows as
 sqrt(d), the max weight -> 1, the entropy and ||J|| -> 0 and more and more rows saturate; with 1/d
 the softmax tends to uniform (no selection at all) and the gradient to q, k shrinks like 1/sqrt(d).
+Measured (cpu, 3 draws, ~1 min on a shared 2-core CPU): unscaled, d = 4 / 64 / 1024: logit std
+1.8 / 7.8 / 32.0, max weight 0.26 / 0.79 / 0.94, saturated rows 0 / 16 / 69 %; 1/sqrt(d): logit std
+0.90-1.00, max weight 0.10-0.11, none saturated (docs/sequence/notes.md).
 """
 import jax
 import jax.numpy as jnp
@@ -32,7 +35,7 @@ from dljax.models import attention
 from experiments.tools import study_utils
 
 SEEDS = 3  # the report's random draws (no training)
-PRESETS = {'smoke': dict(dims=(4, 64), n=16, draws=2),
+PRESETS = {'smoke': dict(dims=(16,), n=8, draws=1),
            'cpu': dict(dims=(4, 16, 64, 256, 1024), n=64, draws=3)}
 METRICS = ('logit_std', 'max_weight', 'entropy', 'saturated', 'jacobian', 'grad_q', 'grad_k')
 SATURATED = 0.99  # a query whose largest weight exceeds this is counted as saturated

@@ -29,7 +29,7 @@ from experiments.tools import study_utils
 
 SEEDS = 3  # the timing rounds (no training)
 LAYERS = ('attention', 'lstm', 'gru')
-PRESETS = {'smoke': dict(lengths=(8, 16), d=8, heads=2, batch=1, repeats=2, rounds=1,
+PRESETS = {'smoke': dict(lengths=(8,), d=8, heads=2, batch=1, repeats=2, rounds=1,
                          layers=('attention', 'lstm')),
            'cpu': dict(lengths=(64, 128, 256, 512, 1024, 2048), d=64, heads=4, batch=4,
                        repeats=5, rounds=3, layers=LAYERS)}
