@@ -56,6 +56,7 @@ MODELS = {
     'conv_ae': autoencoders.ConvAE,
     'ssl_net': ssl.SSLNet,
     'sam': sam.SAM,
+    'seq_transformer': transformer.SequenceTransformer,
 }
 
 

@@ -6,7 +6,13 @@
 Shapes follow jax.nn.dot_product_attention: B batch, T query positions, S key positions, H heads,
 D head dimension. A boolean `mask` (True = may attend) broadcasts to B x H x T x S; an additive
 `bias` (relative position bias, ALiBi, ...) too. `causal_mask(T)` builds the autoregressive mask.
+
+`scaling` picks the factor on the logits: 'sqrt' (1/sqrt(D), the default and the paper's; the
+notes' "/d" is an erratum), 'linear' (1/D) or 'none' (1). With unit-variance q and k entries
+<q, k> has variance D, so only 1/sqrt(D) keeps the logits O(1) as D grows: without it the softmax
+saturates (experiments/sequence/attention_scaling.py).
 """
+import math
 from typing import Optional
 
 import flax.linen as nn
@@ -26,15 +32,26 @@ def _broadcast_to_BxHxTxS(a, shape_BxHxTxS, what):
   return jnp.broadcast_to(a, shape_BxHxTxS)
 
 
-def attention_weights(q_BxTxHxD, k_BxSxHxD, mask=None, bias=None):
+SCALINGS = ('sqrt', 'linear', 'none')
+
+
+def logit_scale(d: int, scaling: str = 'sqrt') -> float:
+  """The factor on <q, k>: 1/sqrt(d) ('sqrt'), 1/d ('linear') or 1 ('none')."""
+  if scaling not in SCALINGS:
+    raise ValueError(f'attention scaling={scaling!r} is unknown; use one of {SCALINGS}.')
+  return {'sqrt': 1.0 / math.sqrt(d), 'linear': 1.0 / d, 'none': 1.0}[scaling]
+
+
+def attention_weights(q_BxTxHxD, k_BxSxHxD, mask=None, bias=None, scaling: str = 'sqrt'):
   """A = softmax(Q K^T / sqrt(D) + bias) over the keys, B x H x T x S; masked keys get weight 0.
 
-  A query row whose keys are all masked gets all-zero weights (not NaN, not uniform).
+  A query row whose keys are all masked gets all-zero weights (not NaN, not uniform). `scaling`
+  replaces 1/sqrt(D) by 1/D ('linear') or 1 ('none') for the scaling ablation.
   """
-  d = q_BxTxHxD.shape[-1]
+  scale = logit_scale(q_BxTxHxD.shape[-1], scaling)
   # scores_{bhts} = <q_bth, k_bsh> / sqrt(D)
-  scores_BxHxTxS = jnp.einsum('bthd,bshd->bhts', q_BxTxHxD, k_BxSxHxD) / jnp.sqrt(d).astype(
-      q_BxTxHxD.dtype)
+  scores_BxHxTxS = jnp.einsum('bthd,bshd->bhts', q_BxTxHxD, k_BxSxHxD) * jnp.asarray(
+      scale, q_BxTxHxD.dtype)
   if bias is not None:
     scores_BxHxTxS = scores_BxHxTxS + _broadcast_to_BxHxTxS(bias, scores_BxHxTxS.shape, 'bias')
   if mask is None:
@@ -48,9 +65,9 @@ def attention_weights(q_BxTxHxD, k_BxSxHxD, mask=None, bias=None):
 
 
 def dot_product_attention(q_BxTxHxD, k_BxSxHxD, v_BxSxHxD, mask=None, bias=None,
-                          return_weights: bool = False):
+                          return_weights: bool = False, scaling: str = 'sqrt'):
   """softmax(Q K^T / sqrt(D) + bias) V per head: B x T x H x D (and the B x H x T x S weights)."""
-  weights_BxHxTxS = attention_weights(q_BxTxHxD, k_BxSxHxD, mask, bias)
+  weights_BxHxTxS = attention_weights(q_BxTxHxD, k_BxSxHxD, mask, bias, scaling)
   out_BxTxHxD = jnp.einsum('bhts,bshd->bthd', weights_BxHxTxS, v_BxSxHxD)  # sum_s A_ts v_s
   return (out_BxTxHxD, weights_BxHxTxS) if return_weights else out_BxTxHxD
 
@@ -71,6 +88,7 @@ class MultiHeadAttention(nn.Module):
   use_bias: bool = True
   sow_weights: bool = False
   kernel_init: nn.initializers.Initializer = nn.initializers.lecun_normal()
+  scaling: str = 'sqrt'  # the logit factor: 1/sqrt(D) ('sqrt'), 1/D ('linear'), 1 ('none')
 
   def _head_dim(self):
     if self.head_dim is not None:
@@ -101,8 +119,9 @@ class MultiHeadAttention(nn.Module):
       t, s = q_BxTxHxD.shape[1], k_BxSxHxD.shape[1]
       mask = (jnp.arange(s)[None, :] <= cache_index + jnp.arange(t)[:, None])[None, None]
       cache = {'k': k_BxSxHxD, 'v': v_BxSxHxD}
-    out_BxTxHxD, weights_BxHxTxS = dot_product_attention(q_BxTxHxD, k_BxSxHxD, v_BxSxHxD, mask, bias,
-                                                         return_weights=True)
+    out_BxTxHxD, weights_BxHxTxS = dot_product_attention(q_BxTxHxD, k_BxSxHxD, v_BxSxHxD, mask,
+                                                         bias, return_weights=True,
+                                                         scaling=self.scaling)
     if self.sow_weights:
       self.sow('intermediates', 'attention_weights', weights_BxHxTxS)
     # Concat(head_1..head_h) W^O

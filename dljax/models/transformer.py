@@ -123,11 +123,20 @@ class FeedForward(nn.Module):
     return nn.Dropout(self.dropout, deterministic=not train)(h)
 
 
+NORMS = ('layer', 'batch')
+
+
 class Block(nn.Module):
   """Self-attention [, cross-attention], feed-forward: each a residual sublayer, pre- or post-norm.
 
   `cache` (incremental decoding) is {'k', 'v': B x max_len x H x D} and `index` the position of
   the first new token; with them the block returns (x, new_cache).
+
+  Ablations (defaults: the standard block): `residual=False` drops the skip connections,
+  x = Sublayer(N(x)) (pre-norm) or N(Sublayer(x)) (post-norm); `norm='batch'` replaces LayerNorm
+  (per position, over the D features) by BatchNorm (per feature, over the B x T positions of the
+  batch; running averages at eval), the notes' "add & norm" with BN (the erratum: LN is the
+  standard); `scaling` is the attention logit factor (dljax.models.attention.SCALINGS).
   """
   num_heads: int
   mlp_dim: int
@@ -135,20 +144,35 @@ class Block(nn.Module):
   prenorm: bool = True
   cross: bool = False
   sow_weights: bool = False
+  residual: bool = True
+  norm: str = 'layer'
+  scaling: str = 'sqrt'
 
   @nn.compact
   def __call__(self, x_BxTxD, mask=None, enc_BxSxD=None, enc_mask=None, cache=None, index=None,
                train: bool = False):
+    if self.norm not in NORMS:
+      raise ValueError(f'Block norm={self.norm!r} is unknown; use one of {NORMS}.')
+    if self.norm == 'batch' and cache is not None:
+      raise ValueError("norm='batch' mixes positions through the batch statistics; incremental "
+                       "decoding with a KV-cache needs norm='layer'.")
     d = x_BxTxD.shape[-1]
     drop = nn.Dropout(self.dropout, deterministic=not train)
 
+    def normalize(x, name):
+      if self.norm == 'layer':   # over the D features of each position
+        return nn.LayerNorm(name=f'ln_{name}')(x)
+      # over the B x T positions of each feature (batch statistics in training)
+      return nn.BatchNorm(use_running_average=not train, momentum=0.9, name=f'bn_{name}')(x)
+
     def sublayer(x, name, fn):
+      skip = x if self.residual else 0.0
       if self.prenorm:                       # x + Sublayer(LN(x))
-        return x + drop(fn(nn.LayerNorm(name=f'ln_{name}')(x)))
-      return nn.LayerNorm(name=f'ln_{name}')(x + drop(fn(x)))   # LN(x + Sublayer(x))
+        return skip + drop(fn(normalize(x, name)))
+      return normalize(skip + drop(fn(x)), name)   # LN(x + Sublayer(x))
 
     self_attn = MultiHeadAttention(self.num_heads, d_model=d, sow_weights=self.sow_weights,
-                                   name='self_attention')
+                                   scaling=self.scaling, name='self_attention')
     new_cache = None
 
     def attend_self(h):
@@ -161,7 +185,7 @@ class Block(nn.Module):
     x_BxTxD = sublayer(x_BxTxD, 'self', attend_self)
     if self.cross:
       cross_attn = MultiHeadAttention(self.num_heads, d_model=d, sow_weights=self.sow_weights,
-                                      name='cross_attention')
+                                      scaling=self.scaling, name='cross_attention')
       x_BxTxD = sublayer(x_BxTxD, 'cross', lambda h: cross_attn(h, enc_BxSxD, mask=enc_mask))
     x_BxTxD = sublayer(x_BxTxD, 'ffn', lambda h: FeedForward(self.mlp_dim, self.dropout,
                                                              name='ffn')(h, train))
@@ -325,3 +349,53 @@ def step_fn(model: nn.Module, variables):
   def fn(cache, token_N, t):
     return model.apply(variables, cache, token_N, t, method=type(model).decode_step)
   return fn
+
+
+class SequenceTransformer(nn.Module):
+  """Transformer encoder classifier for a sequence of values (MNIST-1D read as 40 steps).
+
+  x_t -> h_t = W_e x_t + p_t (a learned position per token), `num_layers` Blocks without a mask,
+  the final norm (pre-norm only), the mean over positions, a linear head. With `patch` = P > 1 a
+  token is P consecutive steps (B x T x C -> B x T/P x PC, ViT's patches in 1-D): T/P tokens make
+  the attention and every dense layer P times cheaper. The Block ablations
+  (`residual`, `norm`, `scaling`, `prenorm`) are fields, so a config varies them by override.
+  """
+  d_model: int = 64
+  num_heads: int = 2
+  num_layers: int = 2
+  mlp_ratio: int = 2
+  max_len: int = 64
+  dropout: float = 0.0
+  prenorm: bool = True
+  residual: bool = True
+  norm: str = 'layer'
+  scaling: str = 'sqrt'
+  patch: int = 1
+  num_outputs: int = 10
+
+  @nn.compact
+  def __call__(self, x, train: bool = False):
+    if self.d_model % self.num_heads:
+      raise ValueError(f'd_model={self.d_model} must be divisible by num_heads={self.num_heads}.')
+    x_BxTxC = x[..., None] if x.ndim == 2 else x
+    b, t, c = x_BxTxC.shape
+    if t % self.patch:
+      raise ValueError(f'sequence length {t} is not a multiple of model.patch={self.patch}.')
+    x_BxTxC = x_BxTxC.reshape(b, t // self.patch, self.patch * c)  # tokens of `patch` steps
+    t = t // self.patch
+    if t > self.max_len:
+      raise ValueError(f'sequence length {t} > model.max_len={self.max_len}; raise max_len.')
+    pos_LxD = self.param('pos_embedding', nn.initializers.normal(0.02),
+                         (self.max_len, self.d_model))
+    h_BxTxD = nn.Dense(self.d_model, name='embed')(x_BxTxC) + pos_LxD[None, :t]
+    for i in range(self.num_layers):
+      h_BxTxD = Block(self.num_heads, self.mlp_ratio * self.d_model, self.dropout, self.prenorm,
+                      residual=self.residual, norm=self.norm, scaling=self.scaling,
+                      name=f'block{i + 1}')(h_BxTxD, train=train)
+    if self.prenorm:   # the final norm of a pre-norm stack
+      if self.norm == 'layer':
+        h_BxTxD = nn.LayerNorm(name='ln_final')(h_BxTxD)
+      else:
+        h_BxTxD = nn.BatchNorm(use_running_average=not train, momentum=0.9,
+                               name='bn_final')(h_BxTxD)
+    return nn.Dense(self.num_outputs, name='head')(h_BxTxD.mean(axis=1))
