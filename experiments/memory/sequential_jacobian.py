@@ -12,7 +12,10 @@ among T = 100) with the GRU (which solves it at the cpu budget) and the tanh RNN
 the predict-the-mean MSE). report() reloads each run and computes, on 256 test sequences,
 a_s = ||d y_T / d x_s||_2 (over the 2 input features) by reverse mode (one backward pass per
 sequence, jax.vmap over the batch), and the implicit-attention precision: the share of
-sum_s a_s that falls on the two marked steps (chance for a uniform profile: 2 / T = 2 %).
+sum_s a_s that falls on the two marked steps (chance for a uniform profile: 2 / T = 2 %); the
+same share for the value channel alone, |d y_T / d value_s| (the exact solution y = sum_s m_s v_s
+has d y / d v_s = m_s: all of it on the marked steps, while d y / d m_s = v_s is nonzero at every
+step, so the two-channel norm cannot reach 100 %).
 SEEDS = 3: mean ± std of that share and of the test MSE. Plot sequential_jacobian.png: a_s
 against s for three test sequences per model with the marked steps drawn, and the share as bars.
 Expected: the solved GRU puts most of its sensitivity on the marked steps, the RNN spreads it
@@ -37,8 +40,8 @@ def runs(preset: str, workdir: str):
 
 
 def sensitivity(summary: dict, limit: int = 256):
-  """(a_NxT = ||d y_T / d x_s||, marked_Nx2, test MSE) of the run on its first `limit` test
-  sequences."""
+  """(a_NxT = ||d y_T / d x_s||, v_NxT = |d y_T / d value_s|, marked_Nx2, test MSE) of the run on
+  its first `limit` test sequences."""
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   from dljax.train import loop  # pylint: disable=g-import-not-at-top
@@ -53,7 +56,8 @@ def sensitivity(summary: dict, limit: int = 256):
 
   jac_NxTxD = jax.jit(jax.vmap(jax.grad(y_last)))(x_NxTxD)
   a_NxT = np.asarray(jnp.linalg.norm(jac_NxTxD, axis=-1), np.float64)
-  return a_NxT, np.asarray(test['marked'][:limit]), summary['final'].get('test/loss')
+  v_NxT = np.abs(np.asarray(jac_NxTxD[..., 0], np.float64))  # the value channel only
+  return a_NxT, v_NxT, np.asarray(test['marked'][:limit]), summary['final'].get('test/loss')
 
 
 def marked_share(a_NxT, marked_Nx2) -> np.ndarray:
@@ -67,10 +71,11 @@ def report(summaries: dict, out: str) -> dict:
   table = {'setup': {'task': 'adding problem', 'chance_share': None}, 'runs': {}}
   examples = {}
   for cell, summary in summaries.items():
-    shares, mses = [], []
+    shares, value_shares, mses = [], [], []
     for k, seed_summary in enumerate(summary.get('seeds') or [summary]):
-      a_NxT, marked, mse = sensitivity(seed_summary)
+      a_NxT, v_NxT, marked, mse = sensitivity(seed_summary)
       shares.append(float(marked_share(a_NxT, marked).mean()))
+      value_shares.append(float(marked_share(v_NxT, marked).mean()))
       mses.append(mse)
       if k == 0:
         examples[cell] = (a_NxT[:3], marked[:3])
@@ -78,6 +83,8 @@ def report(summaries: dict, out: str) -> dict:
         table['setup']['length'] = int(a_NxT.shape[1])
     sd = lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
     table['runs'][cell] = {'marked_share': float(np.mean(shares)), 'marked_share_std': sd(shares),
+                           'value_marked_share': float(np.mean(value_shares)),
+                           'value_marked_share_std': sd(value_shares),
                            'test_mse': float(np.mean(mses)), 'test_mse_std': sd(mses),
                            'seeds': len(shares)}
   plot(table, examples, f'{out}/sequential_jacobian.png')
@@ -102,8 +109,14 @@ def plot(table: dict, examples: dict, path: str) -> str:
     rec = table['runs'][cell]
     ax.set_title(f"{cell}: test MSE {rec['test_mse']:.3g}")
   names = list(table['runs'])
-  axes[-1].bar(names, [100 * table['runs'][n]['marked_share'] for n in names],
-               yerr=[100 * table['runs'][n]['marked_share_std'] for n in names], color='C0')
+  xs = np.arange(len(names))
+  axes[-1].bar(xs - 0.2, [100 * table['runs'][n]['marked_share'] for n in names], 0.4,
+               yerr=[100 * table['runs'][n]['marked_share_std'] for n in names], color='C0',
+               label='both input channels')
+  axes[-1].bar(xs + 0.2, [100 * table['runs'][n]['value_marked_share'] for n in names], 0.4,
+               yerr=[100 * table['runs'][n]['value_marked_share_std'] for n in names], color='C1',
+               label='value channel only')
+  axes[-1].set_xticks(xs, names)
   axes[-1].axhline(100 * table['setup']['chance_share'], color='k', ls='--', label='uniform')
   axes[-1].set_ylabel('share of sensitivity on the 2 marked steps (%)')
   axes[-1].legend()
