@@ -351,6 +351,9 @@ def step_fn(model: nn.Module, variables):
   return fn
 
 
+SEQUENCE_POSITIONS = ('learned', 'sinusoidal', 'none', 'index', 'scaled_index', 'concat')
+
+
 class SequenceTransformer(nn.Module):
   """Transformer encoder classifier for a sequence of values (MNIST-1D read as 40 steps).
 
@@ -359,6 +362,14 @@ class SequenceTransformer(nn.Module):
   token is P consecutive steps (B x T x C -> B x T/P x PC, ViT's patches in 1-D): T/P tokens make
   the attention and every dense layer P times cheaper. The Block ablations
   (`residual`, `norm`, `scaling`, `prenorm`) are fields, so a config varies them by override.
+
+  `positions` (p_t for token t = 1..T; seed 001 §1.9 and seed 002 §1.9 name the alternatives):
+    learned       a free D-vector per position (the default)
+    sinusoidal    Vaswani's PE[t, 2i] = sin(t / 10000^(2i/D)), PE[t, 2i+1] = cos(...)
+    none          no positions: with the mean over tokens, the model is permutation invariant
+    index         the notes' naive form: add t to every coordinate
+    scaled_index  the notes' 10-word variant: add (t - 1) / 10 to every coordinate
+    concat        the raw step t concatenated to W_e x_t (W_e maps to D - 1 features)
   """
   d_model: int = 64
   num_heads: int = 2
@@ -372,6 +383,30 @@ class SequenceTransformer(nn.Module):
   scaling: str = 'sqrt'
   patch: int = 1
   num_outputs: int = 10
+  positions: str = 'learned'
+
+  def _embed(self, x_BxTxC, t: int):
+    """W_e x_t combined with the position t (see `positions`)."""
+    if self.positions not in SEQUENCE_POSITIONS:
+      raise ValueError(f'model.positions={self.positions!r} is unknown; use one of '
+                       f'{SEQUENCE_POSITIONS}.')
+    if self.positions == 'concat':
+      step_BxTx1 = jnp.broadcast_to(jnp.arange(1, t + 1, dtype=x_BxTxC.dtype)[None, :, None],
+                                    (x_BxTxC.shape[0], t, 1))
+      return jnp.concatenate([nn.Dense(self.d_model - 1, name='embed')(x_BxTxC), step_BxTx1], -1)
+    h_BxTxD = nn.Dense(self.d_model, name='embed')(x_BxTxC)
+    if self.positions == 'learned':
+      pos_LxD = self.param('pos_embedding', nn.initializers.normal(0.02),
+                           (self.max_len, self.d_model))
+      return h_BxTxD + pos_LxD[None, :t]
+    if self.positions == 'sinusoidal':
+      return h_BxTxD + jnp.asarray(sinusoidal_positions(t, self.d_model))[None]
+    index_T = jnp.arange(1, t + 1, dtype=h_BxTxD.dtype)
+    if self.positions == 'index':
+      return h_BxTxD + index_T[None, :, None]
+    if self.positions == 'scaled_index':
+      return h_BxTxD + ((index_T - 1) / 10)[None, :, None]
+    return h_BxTxD  # none
 
   @nn.compact
   def __call__(self, x, train: bool = False):
@@ -385,9 +420,7 @@ class SequenceTransformer(nn.Module):
     t = t // self.patch
     if t > self.max_len:
       raise ValueError(f'sequence length {t} > model.max_len={self.max_len}; raise max_len.')
-    pos_LxD = self.param('pos_embedding', nn.initializers.normal(0.02),
-                         (self.max_len, self.d_model))
-    h_BxTxD = nn.Dense(self.d_model, name='embed')(x_BxTxC) + pos_LxD[None, :t]
+    h_BxTxD = self._embed(x_BxTxC, t)
     for i in range(self.num_layers):
       h_BxTxD = Block(self.num_heads, self.mlp_ratio * self.d_model, self.dropout, self.prenorm,
                       residual=self.residual, norm=self.norm, scaling=self.scaling,

@@ -123,3 +123,27 @@ def test_sequence_transformer_reads_patches_and_is_registered():
   assert variables['params']['embed']['kernel'].shape == (4, 16)   # a token is 4 steps
   with pytest.raises(ValueError, match='patch'):
     model.init(jax.random.PRNGKey(1), x[:, :38])
+
+
+@pytest.mark.parametrize('positions', ['learned', 'sinusoidal', 'none', 'index', 'scaled_index',
+                                       'concat'])
+def test_sequence_transformer_position_options(positions):
+  """Every form of p_t runs; only `learned` adds parameters (max_len x D). Without positions the
+  mean-pooled encoder is blind to token order - and so it is with the notes' naive forms (the same
+  number t added to every coordinate) in a pre-norm stack, because every sublayer and the final
+  norm read LayerNorm(h), which subtracts the mean over the features: the shift never reaches a
+  weight. In a post-norm stack the first attention reads h itself, so the shift is seen."""
+  from dljax.models.transformer import SequenceTransformer  # pylint: disable=g-import-not-at-top
+  x = jax.random.normal(jax.random.PRNGKey(0), (2, 40))
+  reversed_tokens = x.reshape(2, 10, 4)[:, ::-1].reshape(2, 40)  # the same tokens, order reversed
+  for prenorm in (True, False):
+    model = SequenceTransformer(d_model=8, num_heads=1, num_layers=1, max_len=10, patch=4,
+                                positions=positions, prenorm=prenorm)
+    params = model.init(jax.random.PRNGKey(1), x)
+    blind = np.allclose(model.apply(params, x), model.apply(params, reversed_tokens),
+                        atol=5e-3)  # float32 LayerNorm of a shift of up to 10: ~6e-4 apart
+    naive = positions in ('index', 'scaled_index')
+    assert blind == (positions == 'none' or (naive and prenorm)), (positions, prenorm)
+    assert ('pos_embedding' in params['params']) == (positions == 'learned')
+  with pytest.raises(ValueError, match='positions'):
+    SequenceTransformer(positions='rope').init(jax.random.PRNGKey(0), x)
