@@ -21,9 +21,12 @@ report() reloads both and scores 2,000 test images
            only the pooled grid grows).
 SEEDS = 3: mean ± std of test accuracy per (run, mode, r); nothing is chosen on the test split.
 Plot resolution_study.png: accuracy against r for both runs and modes.
-Expected: the fixed net is best at 28 and falls off in both directions when the image is resized;
-it barely changes on a larger canvas (the background adds near-zero features to the average);
-zoom augmentation flattens the resized curve at a small cost at 28. Numbers: docs/vision/notes.md.
+Expected before measuring: the fixed net best at 28 and falling off both ways when resized, nearly
+unchanged on a larger canvas, zoom augmentation flattening the resized curve. Measured (3 seeds):
+the resized curve as expected, but the canvas hurts as much (77.9 % at 28, 43.9 % on a 42 x 42
+canvas): the average pool divides the same object's features by a larger grid, and the ReLU
+units' responses to the black border are not zero, so the pooled vector moves. Zoom augmentation
+flattens both (67.5 % on the 42 canvas) at 4.5 points at 28. docs/vision/notes.md has the table.
 """
 import numpy as np
 
