@@ -19,7 +19,7 @@ from dljax.data import arith
 
 VARIANTS = {
     'direct': ({'data.format': 'direct'}, common.reference(
-        'test/exact_match', (0.2, 0.9), source='expectation: summing up to 7 signed digits in one '
+        'test/exact_match', (0.2, 0.9), source='expectation: summing up to 5 signed digits in one '
         'forward pass is harder for a 3-layer model than one step at a time (Nye et al. 2021)')),
 }
 

@@ -41,7 +41,7 @@ def runs(preset: str, workdir: str):
   del workdir
   if preset not in ADAPT:
     raise ValueError(f'unknown preset {preset!r} for icl_scale; use one of {tuple(ADAPT)}.')
-  for size in SIZES:
+  for size in (('base',) if preset == 'smoke' else SIZES):   # smoke: one (tiny) model
     yield size, make_config(size, preset)
 
 
