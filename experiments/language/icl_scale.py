@@ -16,7 +16,10 @@ families mapping / linear / offset): `small` (2 layers, d = 32, 2 heads) and `ba
          (lr, S) in {1e-3, 1e-2} x {5, 20} is chosen per model and k on the validation tasks.
 SEEDS = 1: each ICL run takes 10+ minutes on the shared 2-core CPU, so the sizes are compared on one
 seed each (the fine-tuning / prompting numbers average 300 tasks x 7 queries). Plots:
-icl_scale_shots.png, icl_finetune_vs_prompt.png. Numbers and discussion: docs/language/notes.md.
+icl_scale_shots.png, icl_finetune_vs_prompt.png. Measured (cpu, seed 0, shared 2-core CPU): small
+(27k parameters) at chance for every family and k; base (153k) offset 98 % from one example. Base,
+all families, k = 1 / 16: prompting 49.9 / 51.2 %, fine-tuning 14.5 / 91.0 % (it memorises the k
+examples: 1 - (6/7)^k). Discussion: docs/language/notes.md.
 """
 import os
 
