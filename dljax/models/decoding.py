@@ -114,3 +114,36 @@ def beam_search(step_fn, cache, bos_B, max_len: int, eos_id: int, beam: int,
   order = jnp.argsort(-final, axis=1)
   return (jnp.take_along_axis(out, order[..., None], axis=1),
           jnp.take_along_axis(final, order, axis=1))
+
+
+def complete(step_fn, cache, tokens_NxL, prompt_len_N, eos_id: int, rng=None,
+             temperature=0.0):
+  """Completes prompts of different lengths in one pass over the L positions.
+
+  tokens_NxL holds each prompt in its first prompt_len_N positions (anything after is ignored). At
+  position t the input is the prompt's token while t < prompt_len, otherwise the token generated at
+  t; the output at t gives the token at t + 1: the argmax (no rng, or temperature 0) or a sample
+  from softmax(log p / T). `temperature` may be a traced scalar (one compilation for every T).
+  After EOS a sequence keeps EOS. Returns the full sequences N x L (prompt and completion).
+  """
+  if isinstance(temperature, (int, float)) and temperature < 0:
+    raise ValueError(f'temperature must be >= 0 (0 = greedy), got {temperature}.')
+  if isinstance(temperature, (int, float)) and temperature > 0 and rng is None:
+    raise ValueError('sampling (temperature > 0) needs an rng.')
+  n, length = tokens_NxL.shape
+
+  def body(t, carry):
+    cache, seq, done = carry
+    logp, cache = step_fn(cache, seq[:, t], t)
+    tok = jnp.argmax(logp, axis=-1)
+    if rng is not None:
+      sampled = jax.random.categorical(jax.random.fold_in(rng, t),
+                                       logp / jnp.maximum(temperature, 1e-6), axis=-1)
+      tok = jnp.where(temperature > 0, sampled, tok)
+    in_prompt = t + 1 < prompt_len_N
+    tok = jnp.where(in_prompt, seq[:, t + 1], jnp.where(done, eos_id, tok)).astype(seq.dtype)
+    done = done | (~in_prompt & (tok == eos_id))
+    return cache, seq.at[:, t + 1].set(tok), done
+
+  init = (cache, tokens_NxL, jnp.zeros(n, bool))
+  return jax.lax.fori_loop(0, length - 1, body, init)[1]

@@ -28,6 +28,7 @@ SMALL = {
     'icl': dict(families=('mapping', 'linear'), num_symbols=7, num_pairs=5, eval_per_family=4),
     'text2text': dict(train_size=40, validation_size=20, test_size=20, mix=dict(reverse=1.0, sort=1.0)),
     'sine_tasks': dict(eval_tasks=6, shots=5, queries=7),
+    'arith': dict(format='scratchpad', min_ops=1, max_ops=2, eval_size=8),
 }
 SHAKESPEARE = ('shakespeare_char', 'shakespeare_words', 'shakespeare_bpe_lines',
                'shakespeare_plays')

@@ -15,13 +15,14 @@ from dljax.data.datasets import (cmudict, digits, envs, fashion_mnist, fashion_m
                                  shakespeare_lines, shakespeare_plays, shakespeare_words, shapes,
                                  sine_tasks, text2text, tfds_stock, toys)
 from dljax.data.datasets import shapes_edges, shapes_prompts
+from dljax.data.datasets import arith
 from dljax.data.datasets import fashion_mnist_xray
 from dljax.errors import DataError
 
 MODULES = (fashion_mnist, mnist1d, toys, shapes, digits, shakespeare_char, shakespeare_words,
            shakespeare_lines, shakespeare_plays, cmudict, sequences, text2text, icl, sine_tasks,
            graphs, envs, loan, fashion_mnist_watermark,
-           shapes_prompts, shapes_edges, fashion_mnist_xray)
+           shapes_prompts, shapes_edges, fashion_mnist_xray, arith)
 DATASETS = {name: module for module in MODULES for name in module.NAMES}
 
 

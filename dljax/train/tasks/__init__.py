@@ -1,5 +1,6 @@
 """Task kinds. `TASKS` maps a config's `task` field to its class."""
 from dljax.train.tasks.adversarial import AdversarialTraining
+from dljax.train.tasks.arith import Arithmetic
 from dljax.train.tasks.autoencode import Autoencode
 from dljax.train.tasks.bert import BertPretrain
 from dljax.train.tasks.classification import Classification
@@ -60,5 +61,6 @@ TASKS = {
     'vae': VAETask,
     'vqvae': VQVAETask,
     'word2vec': Word2Vec,
+    'arith': Arithmetic,
 }
 
