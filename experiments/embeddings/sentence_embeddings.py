@@ -13,9 +13,10 @@ the run's vocabulary; '<unk>' left out) -> one vector:
   mean         the mean of the word vectors
   tfidf_mean   the mean weighted by idf(w) = ln((1+N)/(1+df(w))) + 1, df over the training lines
   random_mean  the mean of random Gaussian word vectors of the same width (what the pooling and the
-               classifier get without any trained vector)
+               classifier get without any trained vector; one draw per seed, shared by methods)
 and a baseline with no word vectors at all: bow_tfidf, the L2-normalised TF-IDF counts of the
-`bow_words` most frequent words of the training lines. Classifier: multinomial logistic regression
+`bow_words` most frequent words of the training lines (deterministic: one fit per vocabulary, so
+no spread over seeds). Classifier: multinomial logistic regression
 on standardised features (dljax.eval.probe.linear_probe: full-batch Adam, the L2 weight chosen on
 validation accuracy, test accuracy reported). The plays lie in the unlabelled text the vectors were
 trained on (as for bert_play's pretraining). Table {method: {feature: test accuracy mean, std, per
@@ -73,27 +74,33 @@ def classify(features: dict, labels: dict, preset: str) -> float:
                             (h['test'], labels['test']), num_classes, cfg)
 
 
-def evaluate_vectors(vectors_VxD, vocab, lines: dict, preset: str, seed: int) -> dict:
-  """{feature: test accuracy} of one run's word vectors (module docstring), and bow_tfidf."""
+def _docs(vocab, lines: dict) -> tuple:
+  """({split: [word ids per line]}, {split: labels}, idf over the training lines)."""
   from dljax.eval import embeddings as emb_eval  # pylint: disable=g-import-not-at-top
   docs = [vocab.encode(ws) for ws in lines['words']]
   by_split = {s: [docs[i] for i in idx] for s, idx in lines['split'].items()}
   labels = {s: lines['y'][idx] for s, idx in lines['split'].items()}
-  idf_V = emb_eval.idf(by_split['train'], len(vocab))
-  rand_VxD = np.random.default_rng(seed).normal(size=vectors_VxD.shape).astype(np.float32)
-  weights = {'mean': (vectors_VxD, None), 'tfidf_mean': (vectors_VxD, idf_V),
-             'random_mean': (rand_VxD, None)}
-  out = {}
-  for name, (vectors, a_V) in weights.items():
-    feats = {s: emb_eval.sentence_vectors(d, vectors, a_V) for s, d in by_split.items()}
-    out[name] = classify(feats, labels, preset)
-  # the most frequent (non-<unk>) words of the training lines
+  return by_split, labels, emb_eval.idf(by_split['train'], len(vocab))
+
+
+def pooled_accuracy(vectors_VxD, vocab, lines: dict, preset: str, weighted: bool) -> float:
+  """Test accuracy of the (TF-IDF-weighted if `weighted`) mean of the given word vectors."""
+  from dljax.eval import embeddings as emb_eval  # pylint: disable=g-import-not-at-top
+  by_split, labels, idf_V = _docs(vocab, lines)
+  feats = {s: emb_eval.sentence_vectors(d, vectors_VxD, idf_V if weighted else None)
+           for s, d in by_split.items()}
+  return classify(feats, labels, preset)
+
+
+def bow_accuracy(vocab, lines: dict, preset: str) -> float:
+  """Test accuracy of the TF-IDF bag of the `bow_words` most frequent words of the training lines."""
+  from dljax.eval import embeddings as emb_eval  # pylint: disable=g-import-not-at-top
+  by_split, labels, idf_V = _docs(vocab, lines)
   counts = np.bincount(np.concatenate(by_split['train']), minlength=len(vocab))
-  counts[0] = 0
+  counts[0] = 0                                      # '<unk>' is no feature
   columns = np.argsort(-counts, kind='stable')[:PRESETS[preset]['bow_words']]
   feats = {s: emb_eval.tfidf_features(d, columns, idf_V) for s, d in by_split.items()}
-  out['bow_tfidf'] = classify(feats, labels, preset)
-  return out
+  return classify(feats, labels, preset)
 
 
 def _stats(values) -> dict:
@@ -109,18 +116,26 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
   test_y = lines['y'][lines['split']['test']]
   table = {'chance': float(np.bincount(test_y).max() / len(test_y)),
            'lines': {s: int(len(i)) for s, i in lines['split'].items()}, 'plays': list(lines['plays'])}
-  bow = []
+  per_vocab, random = {}, {}     # no word vectors: computed once per vocabulary (and seed)
   for name in TRAINED:
     per_seed = {}
     for k, summary in enumerate(summaries[name].get('seeds') or [summaries[name]]):
       run = loop.load_run(summary['workdir'])
       vectors = run.task.word_vectors(run.state, run.data)
-      result = evaluate_vectors(vectors, run.data['vocab'], lines, preset, seed=k)
-      bow.append(result.pop('bow_tfidf'))
-      for feature, acc in result.items():
-        per_seed.setdefault(feature, []).append(acc)
+      vocab = run.data['vocab']
+      per_seed.setdefault('mean', []).append(pooled_accuracy(vectors, vocab, lines, preset, False))
+      per_seed.setdefault('tfidf_mean', []).append(
+          pooled_accuracy(vectors, vocab, lines, preset, True))
+      key = (vocab.words, vectors.shape[1], k)       # random vectors: one draw per seed and width
+      if key not in random:
+        rand_VxD = np.random.default_rng(k).normal(size=vectors.shape).astype(np.float32)
+        random[key] = pooled_accuracy(rand_VxD, vocab, lines, preset, False)
+      per_seed.setdefault('random_mean', []).append(random[key])
+      if vocab.words not in per_vocab:
+        per_vocab[vocab.words] = bow_accuracy(vocab, lines, preset)
     table[name] = {f: _stats(v) for f, v in per_seed.items()}
-  table['bow_tfidf'] = _stats(bow)   # no word vectors: the same number whatever the method
+  # deterministic (zero init, full batch): one number per vocabulary, the same for every method
+  table['bow_tfidf'] = _stats(list(per_vocab.values()))
   groups = {m: {f: table[m][f]['mean'] for f in FEATURES} for m in TRAINED}
   groups['no vectors'] = {'bow_tfidf': table['bow_tfidf']['mean'], 'chance': table['chance']}
   viz.grouped_bars(groups, os.path.join(out, 'sentence_embeddings.png'), ylabel='test accuracy',
