@@ -238,21 +238,26 @@ def report(summaries: dict, out: str, preset: str = 'cpu') -> dict:
   table = {'overlap': overlap_section(vecs, p), 'spelling': spelling_section(vecs, words),
            'similarity_ratings': 'not built: no human similarity ratings offline',
            'bias': bias_section(vecs, words, p), 'map': map_section(vecs, preset, p)}
-  ov, mp = table['overlap'], table['map']
-  panels = [
-      {'title': 'top-10 neighbour overlap (1000 frequent words)',
-       'bars': {k.replace('seeds/', 'seeds ').replace('methods/', ''): ov[k]['mean']
-                for k in ov if '/' in k}},
-      {'title': 'precision@1 of a linear map (held-out words)',
-       'bars': {f'{name.split("->")[0][:8]}\n{how}': mp[name][how]['mean']
-                for name in ('lsa_half1->half2', 'skipgram->glove', 'skipgram_seed_k->k+1')
-                if name in mp for how in ('unmapped', 'random_rotation', 'procrustes')}}]
-  viz.bar_panels([(pn['title'], pn['bars'], None) for pn in panels],
-                 os.path.join(out, 'intrinsic_eval.png'),
-                 title=f'Shakespeare word vectors, mean of {len(vecs["skipgram"])} seeds')
-  bias = table['bias']
+  ov, mp, bias = table['overlap'], table['map'], table['bias']
+  n_seeds = len(vecs['skipgram'])
+  hows = ('unmapped', 'random_rotation', 'procrustes', 'procrustes_train')
+  viz.hbar_panels(
+      [(f'top-10 neighbour overlap ({ov["queries"]} frequent words)',
+        {k.replace('seeds/', 'seeds of ').replace('methods/', ''): (ov[k]['mean'], ov[k]['std'])
+         for k in ov if '/' in k}),
+       ('precision@1 of a linear map (held-out words)',
+        {f'{name}: {how}': (mp[name][how]['mean'], mp[name][how]['std'])
+         for name in mp if isinstance(mp[name], dict) for how in hows})],
+      os.path.join(out, 'intrinsic_eval.png'),
+      title=f'Shakespeare word vectors, mean ± std over {n_seeds} seeds')
   if bias['roles']:
-    viz.grouped_bars({w: {m: bias[m]['roles'][w]['mean'] for m in TRAINED} for w in bias['roles']},
-                     os.path.join(out, 'bias_audit.png'), ylabel='cos(role, he->she direction)',
-                     title='Projection of role words on the he->she direction (> 0: nearer "she")')
+    panels = []
+    for m in TRAINED:
+      roles = sorted(bias['roles'], key=lambda w, m=m: -bias[m]['roles'][w]['mean'])
+      panels.append((f'{m} (held-out gender pairs: '
+                     f'{bias[m]["held_out_sign_accuracy"]["mean"]:.0%} right side)',
+                     {w: (bias[m]['roles'][w]['mean'], bias[m]['roles'][w]['std']) for w in roles}))
+    viz.hbar_panels(panels, os.path.join(out, 'bias_audit.png'),
+                    title='cos(role word, he->she direction): > 0 nearer "she" '
+                          f'(mean ± std over {n_seeds} seeds)')
   return table
