@@ -330,6 +330,29 @@ def bar_panels(panels: list, path: str, title: str = None) -> str:
   return _write(fig, path)
 
 
+def hbar_panels(panels: list, path: str, title: str = None) -> str:
+  """Horizontal bar charts side by side, written to `path` (a .png): panels = [(title, {bar label:
+  (value, error or None)})], the bars top to bottom in the dict's order, a zero line."""
+  rows = max(len(bars) for _, bars in panels)
+  fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 0.8 + 0.24 * rows),
+                           squeeze=False)
+  for ax, (label, bars) in zip(axes[0], panels):
+    names = list(bars)[::-1]
+    values = [bars[n][0] for n in names]
+    errors = [0.0 if bars[n][1] is None else bars[n][1] for n in names]
+    ax.barh(names, values, xerr=errors, color='tab:blue', ecolor='gray', capsize=2)
+    for y, v in enumerate(values):
+      ax.text(v, y, f' {v:.3f}', va='center', fontsize=7)
+    ax.axvline(0, color='black', lw=0.6)
+    ax.tick_params(axis='y', labelsize=8)
+    ax.set_title(label, fontsize=9)
+    ax.grid(alpha=0.3, axis='x')
+  if title:
+    fig.suptitle(title, fontsize=10)
+  fig.tight_layout()
+  return _write(fig, path)
+
+
 def _save_to(fig, path):
   return _write(fig, path)
 

@@ -155,20 +155,26 @@ def shakespeare_lines(num_merges: int, train_limit: int = 0):
   return {s: [tok.encode(line) for line in ls] for s, ls in lines.items()}, tok
 
 
-def play_lines(plays, num_merges: int):
-  """([ids per line], labels int32, Tokenizer): every line of each play, label = its index."""
+def play_text_lines(plays):
+  """([text of each line], labels int32): every non-empty line of each play, label = its index in
+  `plays` (names from dljax.data.shakespeare.WORKS)."""
   files = _files()
-  tok = Tokenizer(shakespeare_bpe(num_merges, files))
-  ids, labels = [], []
+  texts, labels = [], []
   for k, play in enumerate(plays):
     if play not in shakespeare.WORKS:
       raise ConfigError(f'data.plays: {play!r} is not a work; use names from '
                         'dljax.data.shakespeare.WORKS, e.g. hamlet_gut.')
-    text = shakespeare.strip_gutenberg(files[play].replace('\r\n', '\n'))
-    lines = [tok.encode(line) for line in text_lines(text)]
-    ids += lines
+    lines = text_lines(shakespeare.strip_gutenberg(files[play].replace('\r\n', '\n')))
+    texts += lines
     labels += [k] * len(lines)
-  return ids, np.array(labels, np.int32), tok
+  return texts, np.array(labels, np.int32)
+
+
+def play_lines(plays, num_merges: int):
+  """([ids per line], labels int32, Tokenizer): every line of each play, label = its index."""
+  texts, labels = play_text_lines(plays)
+  tok = Tokenizer(shakespeare_bpe(num_merges))
+  return [tok.encode(line) for line in texts], labels, tok
 
 
 def pack_single(lines: list, max_len: int) -> np.ndarray:

@@ -108,3 +108,140 @@ def project_2d(vectors_NxD) -> np.ndarray:
 def plot_words() -> list:
   """The words of the 2-D map: the analogy pairs' words, without repeats, in order."""
   return list(dict.fromkeys(w for pairs in ANALOGIES.values() for pair in pairs for w in pair))
+
+
+# ---- sentence vectors (seed 003 §1.7): the mean and the TF-IDF-weighted mean of word vectors ----
+
+def idf(docs, vocab_size: int):
+  """Smoothed inverse document frequency idf(w) = ln((1 + N) / (1 + df(w))) + 1 (sklearn's
+  TfidfTransformer(smooth_idf=True)); docs: N arrays of word ids; df(w) = #docs containing w."""
+  df_V = np.zeros(vocab_size, np.float64)
+  for d in docs:
+    df_V[np.unique(np.asarray(d, np.int64))] += 1
+  return np.log((1 + len(docs)) / (1 + df_V)) + 1
+
+
+def sentence_vectors(docs, vectors_VxD, weights_V=None, skip=(0,)) -> np.ndarray:
+  """s = Σ_t a(w_t) e(w_t) / Σ_t a(w_t) over the tokens of each doc (a repeated word counts each
+  time, so a = idf gives the TF-IDF-weighted mean; a = 1 the plain mean); tokens in `skip`
+  ('<unk>') are left out; a doc with no token left gets the zero vector. [N, D] float32."""
+  vectors_VxD = np.asarray(vectors_VxD, np.float64)
+  a_V = np.ones(len(vectors_VxD)) if weights_V is None else np.asarray(weights_V, np.float64)
+  if a_V.shape != (len(vectors_VxD),):
+    raise ValueError(f'weights_V has shape {a_V.shape}; give one weight per word '
+                     f'({len(vectors_VxD)},).')
+  out = np.zeros((len(docs), vectors_VxD.shape[1]), np.float64)
+  for n, d in enumerate(docs):
+    d = np.asarray([w for w in d if w not in skip], np.int64)
+    if len(d) and a_V[d].sum() > 0:
+      out[n] = a_V[d] @ vectors_VxD[d] / a_V[d].sum()
+  return out.astype(np.float32)
+
+
+def tfidf_features(docs, columns, idf_V) -> np.ndarray:
+  """The TF-IDF bag of words restricted to the word ids `columns`: x_w = count(w) idf(w), each row
+  scaled to unit L2 norm (sklearn's TfidfVectorizer default). [N, len(columns)] float32."""
+  col = {int(w): j for j, w in enumerate(columns)}
+  x = np.zeros((len(docs), len(col)), np.float64)
+  for n, d in enumerate(docs):
+    for w in d:
+      j = col.get(int(w))
+      if j is not None:
+        x[n, j] += 1
+  x *= np.asarray(idf_V, np.float64)[np.asarray(columns, np.int64)][None]
+  return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+# ---- intrinsic comparisons (seed 003 §2.9): top-10 lists, spelling variants, linear maps ----
+
+def nearest_ids(vectors_VxD, query_ids, k: int = 10, exclude=(0,)) -> np.ndarray:
+  """The k ids of highest cosine with each query word (the query itself and `exclude` left out),
+  [Q, k], best first."""
+  u = unit(vectors_VxD)
+  query_ids = np.asarray(query_ids, np.int64)
+  sims_QxV = u[query_ids] @ u.T
+  sims_QxV[np.arange(len(query_ids)), query_ids] = -np.inf
+  sims_QxV[:, list(exclude)] = -np.inf
+  return np.argsort(-sims_QxV, axis=1)[:, :k]
+
+
+def top_k_overlap(vectors_a_VxD, vectors_b_VxD, query_ids, k: int = 10, exclude=(0,)) -> float:
+  """Mean over the queries of |N_k^a(w) ∩ N_k^b(w)| / k: how far two embeddings of one vocabulary
+  (same ids) agree on each word's k nearest neighbours (1 = the same lists, ~k/V by chance)."""
+  na = nearest_ids(vectors_a_VxD, query_ids, k, exclude)
+  nb = nearest_ids(vectors_b_VxD, query_ids, k, exclude)
+  return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(na, nb)]))
+
+
+def neighbour_rank(vectors_VxD, a: int, b: int, exclude=(0,)) -> int:
+  """Rank of word b among the neighbours of word a (1 = a's nearest word; a and `exclude` left out)."""
+  u = unit(vectors_VxD)
+  sims = u @ u[a]
+  sims[[a, *exclude]] = -np.inf
+  return int(np.sum(sims > sims[b])) + 1
+
+
+def procrustes(x_NxD, y_NxD) -> np.ndarray:
+  """Orthogonal Procrustes: W = argmin_{W^T W = I} ||X W - Y||_F = U V^T with U Σ V^T = svd(X^T Y)
+  (Schönemann 1966; the cross-lingual map of Mikolov et al. 2013 / Xing et al. 2015). [D, D]."""
+  x, y = np.asarray(x_NxD, np.float64), np.asarray(y_NxD, np.float64)
+  if x.shape != y.shape:
+    raise ValueError(f'procrustes needs paired rows of one width: X {x.shape} vs Y {y.shape}; '
+                     'give the same dictionary pairs (and dimension) on both sides.')
+  u, _, vt = np.linalg.svd(x.T @ y)
+  return u @ vt
+
+
+def translation_precision(src_VxD, tgt_WxD, pairs, w_DxD=None, k: int = 1, exclude=(0,)) -> float:
+  """Precision@k of word translation: for each (source id, target id) pair, is the target among the
+  k target words of highest cosine with the mapped source vector x W (W = identity if None)?"""
+  pairs = np.asarray(pairs, np.int64)
+  x = unit(src_VxD)[pairs[:, 0]]
+  if w_DxD is not None:
+    x = x @ np.asarray(w_DxD, np.float64)
+  sims_PxW = unit(x) @ unit(tgt_WxD).T
+  sims_PxW[:, list(exclude)] = -np.inf
+  top = np.argsort(-sims_PxW, axis=1)[:, :k]
+  return float(np.mean([t in row for t, row in zip(pairs[:, 1], top)]))
+
+
+def random_rotation(dim: int, seed: int) -> np.ndarray:
+  """A Haar-random orthogonal matrix (QR of a Gaussian matrix with the signs of R's diagonal)."""
+  q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(dim, dim)))
+  return q * np.sign(np.diag(r))[None]
+
+
+# ---- a bias audit (seed 003 §2.9: "biases are encoded (e.g. gender expectations)") ----
+
+def direction(vectors_VxD, index: dict, pairs) -> np.ndarray:
+  """The unit mean of the unit differences u_b - u_a over the pairs (a, b) found in `index`
+  (Bolukbasi et al. 2016 use the top principal component of such differences; with few pairs the
+  mean is the steadier estimate)."""
+  u = unit(vectors_VxD)
+  diffs = [u[index[b]] - u[index[a]] for a, b in pairs if a in index and b in index]
+  if not diffs:
+    raise ValueError(f'none of the pairs {list(pairs)[:4]}... is in the vocabulary; give pairs of '
+                     'vocabulary words.')
+  g = np.mean(unit(np.stack(diffs)), axis=0)
+  return g / max(np.linalg.norm(g), 1e-12)
+
+
+def weat(vectors_VxD, index: dict, x_words, y_words, a_words, b_words, permutations: int = 2000,
+         seed: int = 0) -> dict:
+  """WEAT (Caliskan et al. 2017): s(w) = mean_a cos(w, a) - mean_b cos(w, b); effect size
+  d = (mean_x s - mean_y s) / std_{x∪y} s; one-sided p = P(permuted X/Y split has a larger sum)."""
+  u = unit(vectors_VxD)
+  keep = lambda ws: [index[w] for w in ws if w in index]
+  x, y, a, b = keep(x_words), keep(y_words), keep(a_words), keep(b_words)
+  if min(len(x), len(y), len(a), len(b)) < 2:
+    raise ValueError('WEAT needs at least 2 vocabulary words in each of the four sets.')
+  s = lambda ids: (u[ids] @ u[a].T).mean(1) - (u[ids] @ u[b].T).mean(1)
+  sx, sy = s(x), s(y)
+  both = np.concatenate([sx, sy])
+  stat = sx.sum() - sy.sum()
+  rng = np.random.default_rng(seed)
+  perm = np.array([(lambda p: both[p[:len(x)]].sum() - both[p[len(x):]].sum())(rng.permutation(len(both)))
+                   for _ in range(permutations)])
+  return {'effect_size': float((sx.mean() - sy.mean()) / both.std(ddof=1)),
+          'p_value': float((np.sum(perm >= stat) + 1) / (permutations + 1)),
+          'sizes': [len(x), len(y), len(a), len(b)]}

@@ -19,6 +19,8 @@ from random initialisation on the same s images per class (with the task's augme
 has one), early-stopped on validation accuracy (the UvA SimCLR tutorial's comparison).
 Metric names carry n ('all' for 0). Every choice (L2 weight, stopping step) is made on validation.
 """
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -70,8 +72,14 @@ def encode(fn, state, x, batch_size: int):
 def fit_logistic(h_NxD, y_N, num_classes: int, l2s, steps: int, lr: float):
   """Multinomial logistic regressions, one per L2 weight (vmapped), full batch, Adam:
   min_W,b mean_n CE(W h_n + b, y_n) + l2 ||W||^2. Returns (W LxDxC, b LxC)."""
-  h = jnp.asarray(h_NxD)
-  y = jnp.asarray(y_N)
+  return _fit_logistic(jnp.asarray(h_NxD), jnp.asarray(y_N), jnp.asarray(l2s, jnp.float32),
+                       num_classes=num_classes, steps=steps, lr=float(lr))
+
+
+@functools.partial(jax.jit, static_argnames=('num_classes', 'steps', 'lr'))
+def _fit_logistic(h, y, l2s, *, num_classes, steps, lr):
+  # the data are arguments, not constants of the trace: no constant folding of large arrays, and
+  # one compilation per (shape, num_classes, steps, lr)
   tx = optax.adam(lr)
 
   def one(l2):
@@ -82,7 +90,7 @@ def fit_logistic(h_NxD, y_N, num_classes: int, l2s, steps: int, lr: float):
       return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean() + l2 * jnp.sum(p[0] ** 2)
     return optim.minimize(loss, params, tx, steps)
 
-  return jax.jit(jax.vmap(one))(jnp.asarray(l2s, jnp.float32))
+  return jax.vmap(one)(l2s)
 
 
 def linear_probe(train, val, test, num_classes, cfg) -> float:
