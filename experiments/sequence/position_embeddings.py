@@ -17,9 +17,12 @@ and, because a pre-norm stack removes a shift of every coordinate (each sublayer
 norm read LayerNorm(h), which subtracts the mean over features), `index` and `learned` once more
 in the post-norm stack (model.prenorm=False), where the first attention reads h itself.
 SEEDS = 3: mean ± std of test accuracy. Plot position_embeddings.png.
-Expected: MNIST-1D's digits are defined by the order of their strokes, so `none` (and the naive
-forms in the pre-norm stack, which carry no order after LayerNorm) fall far below learned and
-sinusoidal; concat and the post-norm index sit in between. Numbers: docs/sequence/notes.md.
+Expected before measuring: `none` and the pre-norm naive forms far below learned and sinusoidal.
+Measured (3 seeds): learned 85.8 ± 0.4 %, sinusoidal 85.8 ± 1.7, none 83.5 ± 0.8, index 83.5 ± 0.6,
+scaled_index 83.5 ± 0.8 (identical to none, as LayerNorm predicts), concat 88.1 ± 0.9 (the best,
+against the notes' remark), post-norm index 83.7 ± 1.7 and learned 83.6 ± 1.6. Positions are worth
+only ~2 points here because a token is 4 consecutive steps (the order inside a token is kept) and
+a bag of 10 such patches already identifies most digits. Discussion: docs/sequence/notes.md.
 """
 import numpy as np
 
