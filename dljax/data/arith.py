@@ -22,10 +22,10 @@ problems, so those recur between training and evaluation, longer ones practicall
 `parse` reads a completion back (the answer and, for the scratchpad, the steps) and `steps_consistent`
 checks a scratchpad against its problem without knowing the answer (the filter of sample-and-filter).
 """
-import sys
 
-import grain
 import numpy as np
+
+from dljax.data import pipeline
 
 VOCAB = '0123456789+-=,>.'
 FORMATS = ('direct', 'scratchpad')
@@ -130,26 +130,12 @@ def eval_set(n: int, seed: int, split: str, fmt: str, min_ops: int, max_ops: int
               length=length)
 
 
-class _Batches:
-  """Maps a batch number b to this process's part of global batch b, drawn from (seed, b) only."""
-
-  def __init__(self, global_batch, seed, process_index, process_count, **args):
-    self.global_batch, self.seed, self.args = global_batch, seed, args
-    per_process = global_batch // process_count
-    self.local = slice(process_index * per_process, (process_index + 1) * per_process)
-
-  def __call__(self, b):
-    batch = make(self.global_batch, np.random.default_rng([self.seed, 0, int(b)]), **self.args)
-    return {k: batch[k][self.local] for k in MODEL_KEYS}
-
-
 def train_iterator(global_batch: int, seed: int, process_index: int = 0, process_count: int = 1,
                    **args):
   """A checkpointable grain iterator of fresh batches {'x', 'y', 'loss_mask', 'prompt_len'}
   (`make` arguments in `args`); batch b is drawn from default_rng([seed, 0, b])."""
-  ds = grain.MapDataset.range(sys.maxsize).map(
-      _Batches(global_batch, seed, process_index, process_count, **args))
-  return iter(ds.to_iter_dataset())
+  return pipeline.generated_iterator(make, MODEL_KEYS, global_batch, seed, process_index,
+                                      process_count, **args)
 
 
 # --- reading completions back -------------------------------------------------------------------

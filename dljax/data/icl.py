@@ -21,10 +21,10 @@ evaluation; the model must still read which one from the prompt. `bayes_accuracy
 of the ideal in-context learner (the posterior's most likely answer under the generating prior),
 the ceiling for each k; with no examples (k = 0) it is chance, 1/p, for every family.
 """
-import sys
 
-import grain
 import numpy as np
+
+from dljax.data import pipeline
 
 FAMILIES = ('mapping', 'linear', 'offset')
 MODEL_KEYS = ('x', 'y', 'answer')   # what a training batch holds (the rest of `make` is for analysis)
@@ -100,26 +100,12 @@ def eval_set(per_family: int, seed: int, families=FAMILIES, num_symbols: int = 7
               family_B=family_B)
 
 
-class _Batches:
-  """Maps a batch number b to this process's part of global batch b, drawn from (seed, b) only."""
-
-  def __init__(self, global_batch, seed, process_index, process_count, **args):
-    self.global_batch, self.seed, self.args = global_batch, seed, args
-    per_process = global_batch // process_count
-    self.local = slice(process_index * per_process, (process_index + 1) * per_process)
-
-  def __call__(self, b):
-    batch = make(self.global_batch, np.random.default_rng([self.seed, 0, int(b)]), **self.args)
-    return {k: batch[k][self.local] for k in MODEL_KEYS}
-
-
 def train_iterator(global_batch: int, seed: int, process_index: int = 0, process_count: int = 1,
                    **args):
   """A checkpointable grain iterator of fresh batches {'x', 'y', 'answer'} (`make` arguments in
   `args`); batch b is drawn from default_rng([seed, 0, b]), the evaluation set from [seed, 1]."""
-  ds = grain.MapDataset.range(sys.maxsize).map(
-      _Batches(global_batch, seed, process_index, process_count, **args))
-  return iter(ds.to_iter_dataset())
+  return pipeline.generated_iterator(make, MODEL_KEYS, global_batch, seed, process_index,
+                                      process_count, **args)
 
 
 def bayes_accuracy(arrays: dict, num_symbols: int) -> np.ndarray:

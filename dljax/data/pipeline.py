@@ -118,3 +118,28 @@ def eval_windows(tokens: np.ndarray, block_size: int, num_windows: int = 0, seed
     starts = np.arange(0, len(tokens) - block_size, block_size)
   w_WxT1 = tokens[starts[:, None] + np.arange(block_size + 1)]
   return {'x': w_WxT1[:, :-1].astype(np.int32), 'y': w_WxT1[:, 1:].astype(np.int32)}
+
+
+class _GeneratedBatch:
+  """Maps a batch number b to this process's rows of global batch b, drawn from (seed, 0, b) only."""
+
+  def __init__(self, make, keys, global_batch, seed, process_index, process_count, args):
+    self.make, self.keys, self.global_batch, self.seed, self.args = (make, keys, global_batch,
+                                                                     seed, args)
+    per_process = global_batch // process_count
+    self.local = slice(process_index * per_process, (process_index + 1) * per_process)
+
+  def __call__(self, b):
+    batch = self.make(self.global_batch, np.random.default_rng([self.seed, 0, int(b)]),
+                      **self.args)
+    return {k: batch[k][self.local] for k in self.keys}
+
+
+def generated_iterator(make, keys, global_batch: int, seed: int, process_index: int = 0,
+                       process_count: int = 1, **args):
+  """A checkpointable grain iterator of freshly generated batches (tasks whose data is drawn, not
+  read): batch b = make(global_batch, default_rng([seed, 0, b]), **args), restricted to `keys` and
+  to this process's rows; its state is the batch number alone, so a resumed run redraws exactly."""
+  ds = grain.MapDataset.range(sys.maxsize).map(
+      _GeneratedBatch(make, tuple(keys), global_batch, seed, process_index, process_count, args))
+  return iter(ds.to_iter_dataset())
