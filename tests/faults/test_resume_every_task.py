@@ -53,6 +53,7 @@ RESUME_CASES = {
     'context_prediction': ('configs/self_supervised/context.py', {}),
     'inpainting': ('configs/self_supervised/inpainting.py', {}),
     'promptable_segment': ('configs/segmentation/sam_shapes.py', {}),
+    'arith': ('configs/language/arith_cot.py', {}),
 }
 
 
